@@ -39,10 +39,13 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
 		createPostgresUser: userInfo().uid === 0,
 		initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
 		postgresFlags: [
-			'-c', 'listen_addresses=127.0.0.1',
+			'-c',
+			'listen_addresses=127.0.0.1',
 			// TCP only: a socket in /tmp could collide with another cluster on the machine.
-			'-c', 'unix_socket_directories=',
-			'-c', 'max_connections=200',
+			'-c',
+			'unix_socket_directories=',
+			'-c',
+			'max_connections=200',
 			...(options.ephemeral
 				? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
 				: [])

@@ -1,0 +1,14 @@
+// One Kysely instance per DATABASE_URL. In production that URL is Supabase's
+// pooled connection in transaction mode, which is why every request runs in
+// exactly one transaction and nothing relies on session state.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema';
+
+export type Database = Kysely<DB>;
+
+export function createDatabase(connectionString: string, max = 10): Database {
+	return new Kysely<DB>({
+		dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) })
+	});
+}

@@ -1,0 +1,46 @@
+// Turns Postgres errors into what a route can answer with: a status, the field
+// at fault when we can tell, and a message a person can act on.
+import { DatabaseError } from 'pg';
+
+export type MappedDbError = {
+	status: 400 | 403 | 404 | 409 | 422;
+	field?: string;
+	message: string;
+};
+
+/** Column named in "Key (org_id, slug)=(…) already exists." — the last one is the user-facing field. */
+function fieldFromDetail(detail: string | undefined): string | undefined {
+	const match = detail?.match(/^Key \(([^)]+)\)=/);
+	return match?.[1]?.split(',').pop()?.trim();
+}
+
+export function mapDbError(error: unknown): MappedDbError | null {
+	if (!(error instanceof DatabaseError)) return null;
+	switch (error.code) {
+		case '42501': // insufficient_privilege, including RLS with-check violations
+			return { status: 403, message: 'You do not have permission to do that.' };
+		case '23505': {
+			const field = fieldFromDetail(error.detail);
+			return { status: 409, field, message: `That ${field ?? 'value'} is already taken.` };
+		}
+		case '23514': // check_violation
+			return { status: 422, field: error.column, message: 'That value is not allowed.' };
+		case '23502': // not_null_violation
+			return { status: 422, field: error.column, message: 'This field is required.' };
+		case '23503': // foreign_key_violation
+			return {
+				status: 409,
+				field: fieldFromDetail(error.detail),
+				message: 'A related record does not exist or is still in use.'
+			};
+		case '22P02': // invalid_text_representation (e.g. a malformed uuid)
+		case '22001': // string_data_right_truncation
+		case '22007': // invalid_datetime_format
+		case '22003': // numeric_value_out_of_range
+			return { status: 400, message: 'A value has the wrong format.' };
+		case 'P0002': // no_data_found, raised by our functions for "not found or not yours"
+			return { status: 404, message: error.message };
+		default:
+			return null;
+	}
+}

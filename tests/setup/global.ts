@@ -1,0 +1,37 @@
+// Once per test run: one throwaway Postgres cluster on a free port, with a
+// template database that has the Supabase platform objects and every migration
+// applied by the real Supabase CLI. Each test file clones the template
+// (tests/helpers/db.ts), so files never see each other's rows.
+import { rm } from 'node:fs/promises';
+import type { TestProject } from 'vitest/node';
+import { bootstrap } from '../../platform/bootstrap.ts';
+import { migrate } from '../../platform/migrate.ts';
+import { freePort } from '../../platform/ports.ts';
+import { startPostgres } from '../../platform/postgres.ts';
+import { TEMPLATE_DB } from '../helpers/template.ts';
+import pg from 'pg';
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		pgPort: number;
+	}
+}
+
+export default async function setup(project: TestProject) {
+	const dataDir = `.data/test/pg-${process.pid}`;
+	const postgres = await startPostgres({ dataDir, port: await freePort(), ephemeral: true });
+	const admin = new pg.Client({ connectionString: postgres.url });
+	await admin.connect();
+	await admin.query(`drop database if exists ${TEMPLATE_DB}`);
+	await admin.query(`create database ${TEMPLATE_DB}`);
+	await admin.end();
+	const templateUrl = postgres.urlFor(TEMPLATE_DB);
+	await bootstrap(templateUrl);
+	await migrate(templateUrl);
+	project.provide('pgPort', postgres.port);
+
+	return async () => {
+		await postgres.stop();
+		await rm(dataDir, { recursive: true, force: true });
+	};
+}
