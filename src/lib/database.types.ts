@@ -6,6 +6,313 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
 	public: {
 		Tables: {
+			audit_log: {
+				Row: {
+					action: string;
+					actor_id: string | null;
+					after: Json | null;
+					at: string;
+					before: Json | null;
+					id: number;
+					org_id: string;
+					target_id: string | null;
+					target_type: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					action: string;
+					actor_id?: string | null;
+					after?: Json | null;
+					at?: string;
+					before?: Json | null;
+					id?: never;
+					org_id: string;
+					target_id?: string | null;
+					target_type: string;
+				};
+				Update: {
+					action?: string;
+					actor_id?: string | null;
+					after?: Json | null;
+					at?: string;
+					before?: Json | null;
+					id?: never;
+					org_id?: string;
+					target_id?: string | null;
+					target_type?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'audit_log_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			base_role_permissions: {
+				Row: {
+					permission: string;
+					role: Database['public']['Enums']['org_role'];
+				};
+				ComputedFields: never;
+				Insert: {
+					permission: string;
+					role: Database['public']['Enums']['org_role'];
+				};
+				Update: {
+					permission?: string;
+					role?: Database['public']['Enums']['org_role'];
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'base_role_permissions_permission_fkey';
+						columns: ['permission'];
+						isOneToOne: false;
+						referencedRelation: 'permissions';
+						referencedColumns: ['name'];
+					}
+				];
+			};
+			branding_settings: {
+				Row: {
+					accent_color: string;
+					font_family: string;
+					logo_url: string | null;
+					org_id: string;
+					primary_color: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					accent_color?: string;
+					font_family?: string;
+					logo_url?: string | null;
+					org_id: string;
+					primary_color?: string;
+					updated_at?: string;
+				};
+				Update: {
+					accent_color?: string;
+					font_family?: string;
+					logo_url?: string | null;
+					org_id?: string;
+					primary_color?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'branding_settings_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: true;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			brands: {
+				Row: {
+					address: string | null;
+					city: string | null;
+					country: string | null;
+					created_at: string;
+					email: string | null;
+					id: string;
+					name: string;
+					org_id: string;
+					phone: string | null;
+					state: string | null;
+					updated_at: string;
+					zip: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					address?: string | null;
+					city?: string | null;
+					country?: string | null;
+					created_at?: string;
+					email?: string | null;
+					id?: string;
+					name: string;
+					org_id: string;
+					phone?: string | null;
+					state?: string | null;
+					updated_at?: string;
+					zip?: string | null;
+				};
+				Update: {
+					address?: string | null;
+					city?: string | null;
+					country?: string | null;
+					created_at?: string;
+					email?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					phone?: string | null;
+					state?: string | null;
+					updated_at?: string;
+					zip?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brands_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			invitations: {
+				Row: {
+					accepted_at: string | null;
+					accepted_by: string | null;
+					created_at: string;
+					custom_role_id: string | null;
+					email: string;
+					expires_at: string;
+					id: string;
+					invited_by: string | null;
+					org_id: string;
+					revoked_at: string | null;
+					role: Database['public']['Enums']['org_role'];
+					token_hash: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					accepted_at?: string | null;
+					accepted_by?: string | null;
+					created_at?: string;
+					custom_role_id?: string | null;
+					email: string;
+					expires_at?: string;
+					id?: string;
+					invited_by?: string | null;
+					org_id: string;
+					revoked_at?: string | null;
+					role?: Database['public']['Enums']['org_role'];
+					token_hash: string;
+				};
+				Update: {
+					accepted_at?: string | null;
+					accepted_by?: string | null;
+					created_at?: string;
+					custom_role_id?: string | null;
+					email?: string;
+					expires_at?: string;
+					id?: string;
+					invited_by?: string | null;
+					org_id?: string;
+					revoked_at?: string | null;
+					role?: Database['public']['Enums']['org_role'];
+					token_hash?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'invitations_org_id_custom_role_id_fkey';
+						columns: ['org_id', 'custom_role_id'];
+						isOneToOne: false;
+						referencedRelation: 'roles';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'invitations_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			members: {
+				Row: {
+					created_at: string;
+					custom_role_id: string | null;
+					org_id: string;
+					role: Database['public']['Enums']['org_role'];
+					updated_at: string;
+					user_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					custom_role_id?: string | null;
+					org_id: string;
+					role?: Database['public']['Enums']['org_role'];
+					updated_at?: string;
+					user_id: string;
+				};
+				Update: {
+					created_at?: string;
+					custom_role_id?: string | null;
+					org_id?: string;
+					role?: Database['public']['Enums']['org_role'];
+					updated_at?: string;
+					user_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'members_org_id_custom_role_id_fkey';
+						columns: ['org_id', 'custom_role_id'];
+						isOneToOne: false;
+						referencedRelation: 'roles';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'members_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			organizations: {
+				Row: {
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					name: string;
+					slug: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name: string;
+					slug: string;
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name?: string;
+					slug?: string;
+					updated_at?: string;
+				};
+				Relationships: [];
+			};
+			permissions: {
+				Row: {
+					description: string;
+					name: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					description: string;
+					name: string;
+				};
+				Update: {
+					description?: string;
+					name?: string;
+				};
+				Relationships: [];
+			};
 			profiles: {
 				Row: {
 					avatar_url: string | null;
@@ -34,15 +341,98 @@ export type Database = {
 				};
 				Relationships: [];
 			};
+			role_permissions: {
+				Row: {
+					org_id: string;
+					permission: string;
+					role_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					org_id: string;
+					permission: string;
+					role_id: string;
+				};
+				Update: {
+					org_id?: string;
+					permission?: string;
+					role_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'role_permissions_org_id_role_id_fkey';
+						columns: ['org_id', 'role_id'];
+						isOneToOne: false;
+						referencedRelation: 'roles';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'role_permissions_permission_fkey';
+						columns: ['permission'];
+						isOneToOne: false;
+						referencedRelation: 'permissions';
+						referencedColumns: ['name'];
+					}
+				];
+			};
+			roles: {
+				Row: {
+					created_at: string;
+					description: string;
+					id: string;
+					name: string;
+					org_id: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					description?: string;
+					id?: string;
+					name: string;
+					org_id: string;
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					description?: string;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'roles_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 		};
 		Views: {
 			[_ in never]: never;
 		};
 		Functions: {
-			[_ in never]: never;
+			accept_invitation: { Args: { p_token: string }; Returns: string };
+			create_organization: { Args: { p_name: string; p_slug: string }; Returns: string };
+			invitation_preview: {
+				Args: { p_token: string };
+				Returns: {
+					email: string;
+					expires_at: string;
+					inviter_name: string;
+					org_name: string;
+					org_slug: string;
+					role: Database['public']['Enums']['org_role'];
+					status: string;
+				}[];
+			};
 		};
 		Enums: {
-			[_ in never]: never;
+			org_role: 'owner' | 'admin' | 'member' | 'viewer';
 		};
 		CompositeTypes: {
 			[_ in never]: never;
@@ -153,6 +543,8 @@ export type CompositeTypes<
 
 export const Constants = {
 	public: {
-		Enums: {}
+		Enums: {
+			org_role: ['owner', 'admin', 'member', 'viewer']
+		}
 	}
 } as const;

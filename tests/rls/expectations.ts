@@ -1,0 +1,154 @@
+// The declared RLS expectations: for every table in an exposed schema, what
+// each persona may do to a row of organization A. Every module adds its tables
+// here; tests/rls/matrix.test.ts fails for a table that is missing.
+//
+// Outcomes are four letters, select / insert / update / delete, a dash where
+// the persona is refused: 'siud' may do everything, 's---' may only read.
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Persona, TenancyWorld } from '../helpers/tenancy.ts';
+
+export type Row = Record<string, unknown>;
+
+export type TableSpec = {
+	/** Creates (or finds) the row the personas act on, as superuser; returns its key. */
+	seed(client: pg.Client, world: TenancyWorld): Promise<Row>;
+	/** A new row for organization A; refused for all where the API has no insert path. */
+	insert(world: TenancyWorld, key: Row): Row;
+	/** A change to the seeded row. */
+	update: Row;
+	expect: Record<Persona, string>;
+};
+
+const nobody = {
+	anon: '----',
+	outsider: '----',
+	viewer: '----',
+	member: '----',
+	admin: '----',
+	owner: '----'
+};
+const orgReaders = { ...nobody, viewer: 's---', member: 's---', admin: 's---', owner: 's---' };
+const managedByAdmins = { ...orgReaders, admin: 'siud', owner: 'siud' };
+const catalog = {
+	...nobody,
+	outsider: 's---',
+	viewer: 's---',
+	member: 's---',
+	admin: 's---',
+	owner: 's---'
+};
+
+const tokenHash = () => randomBytes(32).toString('hex');
+
+async function insertReturning(client: pg.Client, sql: string, values: unknown[]): Promise<Row> {
+	const { rows } = await client.query<Row>(sql, values);
+	return rows[0]!;
+}
+
+export const expectations: Record<string, TableSpec> = {
+	'public.profiles': {
+		seed: async (_c, w) => ({ id: w.users.target.id }),
+		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
+		update: { full_name: 'Renamed' },
+		// Teammates can see each other's profile; only the owner of a profile edits it.
+		expect: orgReaders
+	},
+	'public.permissions': {
+		seed: async () => ({ name: 'contacts.write' }),
+		insert: () => ({ name: 'made.up', description: 'x' }),
+		update: { description: 'changed' },
+		expect: catalog
+	},
+	'public.base_role_permissions': {
+		seed: async () => ({ role: 'member', permission: 'contacts.write' }),
+		insert: () => ({ role: 'viewer', permission: 'billing.manage' }),
+		update: { permission: 'org.delete' },
+		expect: catalog
+	},
+	'public.organizations': {
+		seed: async (_c, w) => ({ id: w.orgA }),
+		insert: () => ({ name: 'Direct', slug: `direct-${randomBytes(3).toString('hex')}` }),
+		update: { name: 'Renamed' },
+		expect: { ...orgReaders, admin: 's-u-', owner: 's-ud' }
+	},
+	'public.members': {
+		seed: async (_c, w) => ({ org_id: w.orgA, user_id: w.users.target.id }),
+		insert: (w) => ({ org_id: w.orgA, user_id: w.users.outsider.id, role: 'member' }),
+		update: { role: 'viewer' },
+		expect: { ...orgReaders, admin: 's-ud', owner: 's-ud' }
+	},
+	'public.roles': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.roles (org_id, name) values ($1, 'Seeded') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, name: 'Fresh' }),
+		update: { description: 'changed' },
+		expect: managedByAdmins
+	},
+	'public.role_permissions': {
+		seed: async (c, w) => {
+			const role = await insertReturning(
+				c,
+				`insert into public.roles (org_id, name) values ($1, 'With permissions') returning id`,
+				[w.orgA]
+			);
+			await c.query(
+				`insert into public.role_permissions (org_id, role_id, permission) values ($1, $2, 'contacts.write')`,
+				[w.orgA, role.id]
+			);
+			return { role_id: role.id, permission: 'contacts.write' };
+		},
+		insert: (w, key) => ({ org_id: w.orgA, role_id: key.role_id, permission: 'campaigns.write' }),
+		update: { permission: 'sites.write' },
+		expect: { ...orgReaders, admin: 'si-d', owner: 'si-d' }
+	},
+	'public.invitations': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.invitations (org_id, email, token_hash, invited_by)
+				 values ($1, 'seeded@example.test', $2, $3) returning id`,
+				[w.orgA, tokenHash(), w.users.owner.id]
+			),
+		insert: (w) => ({
+			org_id: w.orgA,
+			email: 'fresh@example.test',
+			role: 'member',
+			token_hash: tokenHash()
+		}),
+		update: { revoked_at: new Date().toISOString() },
+		expect: { ...nobody, admin: 'siud', owner: 'siud' }
+	},
+	'public.branding_settings': {
+		seed: async (_c, w) => ({ org_id: w.orgA }),
+		insert: (w) => ({ org_id: w.orgA }),
+		update: { primary_color: '#000000' },
+		expect: { ...orgReaders, admin: 's-u-', owner: 's-u-' }
+	},
+	'public.brands': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.brands (org_id, name) values ($1, 'Seeded brand') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, name: 'Fresh brand', city: 'Lyon' }),
+		update: { city: 'Paris' },
+		expect: { ...orgReaders, member: 'siud', admin: 'siud', owner: 'siud' }
+	},
+	'public.audit_log': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.audit_log (org_id, action, target_type) values ($1, 'test.seed', 'test') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, action: 'forged', target_type: 'test' }),
+		update: { action: 'tampered' },
+		expect: { ...nobody, admin: 's---', owner: 's---' }
+	}
+};
