@@ -8,10 +8,32 @@ export type MappedDbError = {
 	message: string;
 };
 
-/** Column named in "Key (org_id, slug)=(…) already exists." — the last one is the user-facing field. */
-function fieldFromDetail(detail: string | undefined): string | undefined {
-	const match = detail?.match(/^Key \(([^)]+)\)=/);
-	return match?.[1]?.split(',').pop()?.trim();
+/** Constraints whose name does not follow `<table>_[org_id_]<column>_<suffix>`. */
+const CONSTRAINT_FIELDS: Record<string, string> = {
+	invitations_pending_email_key: 'email'
+};
+
+/**
+ * The user-facing field a constraint guards. Postgres names the key in `detail`
+ * ("Key (org_id, slug)=(…)") only when RLS is off for the caller, so the
+ * constraint's name is the dependable source.
+ */
+function fieldOf(error: DatabaseError): string | undefined {
+	if (error.column) return error.column;
+	const name = error.constraint;
+	if (name) {
+		if (CONSTRAINT_FIELDS[name]) return CONSTRAINT_FIELDS[name];
+		const column = name
+			.replace(new RegExp(`^${error.table ?? ''}_`), '')
+			.replace(/_(key|pkey|fkey|check|format|reserved)$/, '')
+			.replace(/^org_id_/, '');
+		if (column && column !== name) return column;
+	}
+	return error.detail
+		?.match(/^Key \(([^)]+)\)=/)?.[1]
+		?.split(',')
+		.pop()
+		?.trim();
 }
 
 export function mapDbError(error: unknown): MappedDbError | null {
@@ -20,17 +42,17 @@ export function mapDbError(error: unknown): MappedDbError | null {
 		case '42501': // insufficient_privilege, including RLS with-check violations
 			return { status: 403, message: 'You do not have permission to do that.' };
 		case '23505': {
-			const field = fieldFromDetail(error.detail);
+			const field = fieldOf(error);
 			return { status: 409, field, message: `That ${field ?? 'value'} is already taken.` };
 		}
 		case '23514': // check_violation
-			return { status: 422, field: error.column, message: 'That value is not allowed.' };
+			return { status: 422, field: fieldOf(error), message: 'That value is not allowed.' };
 		case '23502': // not_null_violation
 			return { status: 422, field: error.column, message: 'This field is required.' };
 		case '23503': // foreign_key_violation
 			return {
 				status: 409,
-				field: fieldFromDetail(error.detail),
+				field: fieldOf(error),
 				message: 'A related record does not exist or is still in use.'
 			};
 		case '22P02': // invalid_text_representation (e.g. a malformed uuid)
