@@ -1,0 +1,47 @@
+import { redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import {
+	ANON_CLAIMS,
+	createSupabaseServerClient,
+	loginUrl,
+	userFromClaims,
+	verifyClaims
+} from '$lib/server/auth';
+import { getDatabase, withRls } from '$lib/server/db';
+
+/** Every request: a Supabase client over the cookies, and the JWT verified (signature, expiry). */
+const authenticate: Handle = async ({ event, resolve }) => {
+	const supabase = createSupabaseServerClient(event);
+	// Verify before anything renders: a refresh must still be able to set cookies.
+	const claims = await verifyClaims(supabase);
+	event.locals.supabase = supabase;
+	event.locals.claims = claims;
+	event.locals.user = claims ? userFromClaims(claims) : null;
+	event.locals.db = (fn) => withRls(getDatabase(), claims ?? ANON_CLAIMS, fn);
+	return resolve(event, {
+		filterSerializedResponseHeaders: (name) =>
+			name === 'content-range' || name === 'x-supabase-api-version'
+	});
+};
+
+/**
+ * The protected area, (app), is closed to signed-out requests of any kind: pages,
+ * form actions and endpoints alike (a layout load alone does not guard actions).
+ */
+const protect: Handle = ({ event, resolve }) => {
+	if (event.route.id?.startsWith('/(app)') && !event.locals.user) {
+		const destination = event.request.method === 'GET' ? event.url : event.url.pathname;
+		redirect(303, loginUrl(destination));
+	}
+	return resolve(event);
+};
+
+export const handle = sequence(authenticate, protect);
+
+/** Unexpected errors: logged with an id; the person sees the id, never the details. */
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status === 404) return { message: 'Page not found' };
+	const errorId = crypto.randomUUID();
+	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}:`, error);
+	return { message: status < 500 ? message : 'Something went wrong on our side.', errorId };
+};

@@ -1,0 +1,20 @@
+// The names Icon.svelte can draw.
+export type IconName =
+	| 'menu'
+	| 'close'
+	| 'chevron-down'
+	| 'home'
+	| 'contacts'
+	| 'campaigns'
+	| 'automations'
+	| 'inbox'
+	| 'sites'
+	| 'settings'
+	| 'user'
+	| 'sign-out'
+	| 'mail'
+	| 'check'
+	| 'alert'
+	| 'info'
+	| 'building'
+	| 'arrow-right';

@@ -1,0 +1,53 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { message, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import {
+	auth,
+	AuthFormError,
+	callbackUrl,
+	failWith,
+	safeRedirectPath,
+	withoutPasswords
+} from '$lib/server/auth';
+import type { Actions, PageServerLoad } from './$types';
+import { noticeFor } from './notices';
+import { loginSchema, resendSchema } from './schema';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	const redirectTo = url.searchParams.get('redirectTo') ?? '';
+	if (locals.user) redirect(303, safeRedirectPath(redirectTo));
+	return {
+		form: await superValidate({ redirectTo }, zod4(loginSchema), { errors: false }),
+		resendForm: await superValidate(zod4(resendSchema), { id: 'resend' }),
+		notice: noticeFor(url.searchParams.get('notice'))
+	};
+};
+
+export const actions: Actions = {
+	signin: async ({ request, locals }) => {
+		const form = await superValidate(request, zod4(loginSchema));
+		if (!form.valid) return fail(400, { form: withoutPasswords(form) });
+		try {
+			await auth.signIn(locals.supabase, form.data);
+		} catch (e) {
+			if (e instanceof AuthFormError) return failWith(form, e);
+			throw e;
+		}
+		redirect(303, safeRedirectPath(form.data.redirectTo));
+	},
+
+	resend: async ({ request, locals, url }) => {
+		const form = await superValidate(request, zod4(resendSchema), { id: 'resend' });
+		if (!form.valid) return fail(400, { form });
+		try {
+			await auth.resendConfirmation(locals.supabase, form.data.email, callbackUrl(url.origin, '/'));
+		} catch (e) {
+			if (e instanceof AuthFormError) return failWith(form, e);
+			throw e;
+		}
+		return message(form, {
+			tone: 'success',
+			text: `We sent a new confirmation link to ${form.data.email}.`
+		});
+	}
+};
