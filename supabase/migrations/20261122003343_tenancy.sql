@@ -170,26 +170,32 @@ comment on table public.audit_log is 'Append-only audit trail of membership, rol
 
 -- The organizations the current user belongs to. Policies call it as
 -- `org_id in (select private.user_org_ids())` so it runs once per statement.
+-- plpgsql rather than sql: Postgres 17 re-plans a SQL function's body on every
+-- call, while plpgsql keeps the plan for the session.
 create function private.user_org_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select m.org_id from public.members m where m.user_id = (select auth.uid());
+begin
+  return query select m.org_id from public.members m where m.user_id = (select auth.uid());
+end;
 $$;
 comment on function private.user_org_ids() is 'Organizations of the current user (for RLS policies).';
 
 -- The organizations where the current user holds a permission, through their
--- base role or their custom role.
+-- base role or their custom role (plpgsql for its cached plan, as above).
 create function private.org_ids_with_permission(p_permission text)
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select m.org_id
     from public.members m
    where m.user_id = (select auth.uid())
@@ -197,21 +203,25 @@ as $$
                    where b.role = m.role and b.permission = p_permission)
           or exists (select 1 from public.role_permissions r
                       where r.role_id = m.custom_role_id and r.permission = p_permission));
+end;
 $$;
 comment on function private.org_ids_with_permission(text) is 'Organizations where the current user holds a permission (for RLS policies).';
 
 -- Everyone who shares an organization with the current user (themselves included).
 create function private.co_member_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select distinct other.user_id
     from public.members mine
     join public.members other on other.org_id = mine.org_id
    where mine.user_id = (select auth.uid());
+end;
 $$;
 comment on function private.co_member_ids() is 'Users who share an organization with the current user (for RLS policies).';
 
