@@ -6,6 +6,7 @@ import { bootstrap } from '../platform/bootstrap.ts';
 import { migrate } from '../platform/migrate.ts';
 import { freePort } from '../platform/ports.ts';
 import { startPostgres, type RunningPostgres } from '../platform/postgres.ts';
+import { installQueue } from '../src/worker/queue.ts';
 
 export async function startBenchDatabase(): Promise<
 	RunningPostgres & { cleanup(): Promise<void> }
@@ -14,6 +15,7 @@ export async function startBenchDatabase(): Promise<
 	const postgres = await startPostgres({ dataDir, port: await freePort(), ephemeral: true });
 	await bootstrap(postgres.url);
 	await migrate(postgres.url);
+	await installQueue(postgres.url);
 	return {
 		...postgres,
 		cleanup: async () => {

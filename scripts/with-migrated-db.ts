@@ -5,6 +5,7 @@ import { bootstrap } from '../platform/bootstrap.ts';
 import { migrate } from '../platform/migrate.ts';
 import { freePort } from '../platform/ports.ts';
 import { startPostgres } from '../platform/postgres.ts';
+import { installQueue } from '../src/worker/queue.ts';
 
 export async function withMigratedDb<T>(fn: (url: string) => Promise<T>): Promise<T> {
 	const dataDir = `.data/tmp/pg-${process.pid}`;
@@ -12,6 +13,7 @@ export async function withMigratedDb<T>(fn: (url: string) => Promise<T>): Promis
 	try {
 		await bootstrap(postgres.url);
 		await migrate(postgres.url);
+		await installQueue(postgres.url);
 		return await fn(postgres.url);
 	} finally {
 		await postgres.stop();

@@ -165,6 +165,48 @@ export type Database = {
 					}
 				];
 			};
+			events: {
+				Row: {
+					actor_id: string | null;
+					id: number;
+					occurred_at: string;
+					org_id: string;
+					payload: NonNullable<Json>;
+					subject_id: string | null;
+					subject_type: string;
+					type: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					actor_id?: string | null;
+					id?: never;
+					occurred_at?: string;
+					org_id: string;
+					payload?: NonNullable<Json>;
+					subject_id?: string | null;
+					subject_type: string;
+					type: string;
+				};
+				Update: {
+					actor_id?: string | null;
+					id?: never;
+					occurred_at?: string;
+					org_id?: string;
+					payload?: NonNullable<Json>;
+					subject_id?: string | null;
+					subject_type?: string;
+					type?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'events_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			invitations: {
 				Row: {
 					accepted_at: string | null;

@@ -140,6 +140,17 @@ export const expectations: Record<string, TableSpec> = {
 		update: { city: 'Paris' },
 		expect: { ...orgReaders, member: 'siud', admin: 'siud', owner: 'siud' }
 	},
+	'public.events': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.events (org_id, type, subject_type) values ($1, 'test.seeded', 'test') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, type: 'forged.event', subject_type: 'test' }),
+		update: { type: 'tampered.event' },
+		expect: orgReaders
+	},
 	'public.audit_log': {
 		seed: (c, w) =>
 			insertReturning(

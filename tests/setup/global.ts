@@ -8,6 +8,7 @@ import { bootstrap } from '../../platform/bootstrap.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { freePort } from '../../platform/ports.ts';
 import { startPostgres } from '../../platform/postgres.ts';
+import { installQueue } from '../../src/worker/queue.ts';
 import { TEMPLATE_DB } from '../helpers/template.ts';
 import pg from 'pg';
 
@@ -28,6 +29,7 @@ export default async function setup(project: TestProject) {
 	const templateUrl = postgres.urlFor(TEMPLATE_DB);
 	await bootstrap(templateUrl);
 	await migrate(templateUrl);
+	await installQueue(templateUrl);
 	project.provide('pgPort', postgres.port);
 
 	return async () => {
