@@ -1,0 +1,99 @@
+// The API gateway of the local platform: what Kong is on port 54321 of Supabase's local stack.
+// One port, CORS for browsers, and one mount per service:
+//
+//   /auth/v1/*       Auth (platform/auth)
+//   /storage/v1/*    Storage   — later
+//   /functions/v1/*  Functions — later
+//
+// Anything else is a 404 in Kong's words.
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { createAuthApp, type AuthOptions } from './auth/index.ts';
+import { assertPortFree } from './ports.ts';
+
+export type ApiOptions = {
+	port: number;
+	/** Interface to listen on; 127.0.0.1 keeps the stack off the network. */
+	host?: string;
+	auth: AuthOptions;
+	onLog?: (line: string) => void;
+};
+
+export type RunningApi = {
+	/** e.g. http://127.0.0.1:54321: what PUBLIC_SUPABASE_URL points at. */
+	url: string;
+	port: number;
+	stop(): Promise<void>;
+};
+
+/** Every header the Supabase client libraries send (see @supabase/supabase-js/cors). */
+const ALLOWED_HEADERS = [
+	'authorization',
+	'apikey',
+	'content-type',
+	'x-client-info',
+	'x-supabase-api-version',
+	'x-retry-count',
+	'traceparent',
+	'tracestate',
+	'baggage',
+	'accept',
+	'accept-profile',
+	'content-profile',
+	'prefer',
+	'range',
+	'x-upsert',
+	'cache-control',
+	'x-region'
+];
+
+/** Response headers clients read: pagination (admin.listUsers) and the Auth API version. */
+const EXPOSED_HEADERS = [
+	'X-Total-Count',
+	'Link',
+	'X-Supabase-Api-Version',
+	'x-sb-error-code',
+	'Content-Range'
+];
+
+export function createGateway(opts: Pick<ApiOptions, 'auth' | 'onLog'>): Hono {
+	const app = new Hono();
+	app.use(
+		'*',
+		cors({
+			origin: '*',
+			allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+			allowHeaders: ALLOWED_HEADERS,
+			exposeHeaders: EXPOSED_HEADERS,
+			maxAge: 3600
+		})
+	);
+	app.route('/', createAuthApp({ onLog: opts.onLog, ...opts.auth }));
+	app.notFound((c) => c.json({ message: 'no Route matched with those values' }, 404));
+	return app;
+}
+
+export async function startApi(opts: ApiOptions): Promise<RunningApi> {
+	const host = opts.host ?? '127.0.0.1';
+	await assertPortFree(opts.port, 'The API gateway', 'GD_API_PORT');
+	const app = createGateway(opts);
+	const server = await new Promise<ServerType>((resolve, reject) => {
+		const s = serve({ fetch: app.fetch, port: opts.port, hostname: host }, () => resolve(s));
+		s.once('error', reject);
+	});
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : opts.port;
+	const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	opts.onLog?.(`api: ${url} (auth at ${url}/auth/v1)`);
+	return {
+		url,
+		port,
+		stop: () =>
+			new Promise<void>((resolve, reject) => {
+				// Keep-alive connections would hold close() open; end them.
+				if ('closeAllConnections' in server) server.closeAllConnections();
+				server.close((error) => (error ? reject(error) : resolve()));
+			})
+	};
+}

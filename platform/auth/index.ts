@@ -1,0 +1,82 @@
+// The local stand-in for Supabase Auth (GoTrue): a Hono app serving /auth/v1 with the routes,
+// JSON shapes, status codes, error codes and JWT claims supabase-js and @supabase/ssr expect,
+// writing the same auth.* rows as GoTrue.
+//
+//   settings.ts   [auth*] of supabase/config.toml       errors.ts      GoTrue's error shapes
+//   guards.ts     API key, user and admin checks         request.ts     bodies (zod), client IP
+//   users.ts      auth.users / identities + user JSON    sessions.ts    sessions, refresh tokens
+//   tokens.ts     JWTs, OTPs, hashes, PKCE               accounts.ts    sign-up, confirmation
+//   mail/         templates, SMTP, verification emails   routes/        one file per area
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createDeps, type AuthOptions } from './deps.ts';
+import { AuthError, errorResponse, notFound, unexpectedErrorResponse } from './errors.ts';
+import { apiKeyGuard } from './guards.ts';
+import { adminLinkRoutes } from './routes/admin-links.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
+import { logoutRoutes } from './routes/logout.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { otpRoutes } from './routes/otp.ts';
+import { recoverRoutes } from './routes/recover.ts';
+import { signupRoutes } from './routes/signup.ts';
+import { tokenRoutes } from './routes/token.ts';
+import { userRoutes } from './routes/user.ts';
+import { verifyRoutes } from './routes/verify.ts';
+
+export type { AuthOptions } from './deps.ts';
+export {
+	defaultAuthSettings,
+	readAuthSettings,
+	type AuthSettings,
+	type AuthSettingsOverrides
+} from './settings.ts';
+
+/** GoTrue refuses bodies over 1 MB. */
+const MAX_BODY_BYTES = 1 << 20;
+
+export function createAuthApp(options: AuthOptions): Hono {
+	const deps = createDeps(options);
+	const v1 = new Hono();
+	v1.use(
+		'*',
+		bodyLimit({
+			maxSize: MAX_BODY_BYTES,
+			onError: (c) =>
+				errorResponse(
+					c,
+					new AuthError(
+						413,
+						'request_entity_too_large',
+						`Request body too large (max ${MAX_BODY_BYTES} bytes)`
+					)
+				)
+		})
+	);
+	v1.use('*', apiKeyGuard(deps));
+	for (const routes of [
+		metaRoutes,
+		signupRoutes,
+		tokenRoutes,
+		userRoutes,
+		logoutRoutes,
+		verifyRoutes,
+		otpRoutes,
+		recoverRoutes,
+		adminUserRoutes,
+		adminLinkRoutes
+	]) {
+		v1.route('/', routes(deps));
+	}
+	v1.all('*', (c) =>
+		errorResponse(c, notFound('unknown', `No Auth API route for ${c.req.method} ${c.req.path}`))
+	);
+
+	const app = new Hono();
+	app.route('/auth/v1', v1);
+	app.onError((error, c) =>
+		error instanceof AuthError
+			? errorResponse(c, error)
+			: unexpectedErrorResponse(c, error, deps.log)
+	);
+	return app;
+}

@@ -1,0 +1,119 @@
+// One local Supabase stand-in per test file: a fresh clone of the migrated database, new
+// keys, a dev mailbox and the API gateway (Auth under /auth/v1), all on free ports. Tests
+// talk to it with supabase-js exactly as the app talks to Supabase.
+//
+//   const platform = await startTestPlatform();        // in beforeAll
+//   const supabase = createClient(platform.apiUrl, platform.anonKey, { auth: { … } });
+//   platform.clock.advance(3601_000);                   // expire access tokens, codes, …
+//   await platform.stop();                              // in afterAll
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startApi } from '../../platform/api.ts';
+import {
+	readAuthSettings,
+	type AuthSettings,
+	type AuthSettingsOverrides
+} from '../../platform/auth/index.ts';
+import { createKeys, type PlatformKeys } from '../../platform/keys.ts';
+import { startMailbox } from '../../platform/mailbox/index.ts';
+import { freePort } from '../../platform/ports.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+/** The Auth API's clock: real time plus an offset tests can move forward. */
+export type TestClock = {
+	now: () => Date;
+	/** Moves Auth's time forward (tokens, codes and rate-limit windows age accordingly). */
+	advance: (ms: number) => void;
+	/** Back to real time. */
+	reset: () => void;
+};
+
+export type TestPlatform = {
+	/** What PUBLIC_SUPABASE_URL would be, e.g. http://127.0.0.1:40123 */
+	apiUrl: string;
+	anonKey: string;
+	serviceRoleKey: string;
+	mailboxUrl: string;
+	db: TestDatabase;
+	/** Superuser pool to this file's database (bypasses RLS; for assertions). */
+	pool: pg.Pool;
+	keys: PlatformKeys;
+	settings: AuthSettings;
+	clock: TestClock;
+	stop(): Promise<void>;
+};
+
+const configToml = fileURLToPath(new URL('../../supabase/config.toml', import.meta.url));
+
+/**
+ * Settings are the project's supabase/config.toml with `overrides` on top, except that the
+ * per-IP rate limits are raised (every request of a test file comes from one IP) unless a
+ * test sets them.
+ */
+export async function startTestPlatform(
+	overrides: AuthSettingsOverrides = {}
+): Promise<TestPlatform> {
+	const stops: Array<() => Promise<void>> = [];
+	const stop = async () => {
+		for (const fn of stops.reverse()) await fn().catch(() => {});
+	};
+	try {
+		const db = await createTestDatabase();
+		stops.push(() => db.drop());
+		const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+		stops.push(() => pool.end());
+		const keys = await createKeys();
+		const mailbox = await startMailbox({ smtpPort: await freePort(), httpPort: await freePort() });
+		stops.push(() => mailbox.stop());
+
+		let offset = 0;
+		const clock: TestClock = {
+			now: () => new Date(Date.now() + offset),
+			advance: (ms) => {
+				offset += ms;
+			},
+			reset: () => {
+				offset = 0;
+			}
+		};
+		const settings = readAuthSettings(configToml, {
+			...overrides,
+			rateLimits: {
+				signInSignUps: 10_000,
+				tokenRefresh: 10_000,
+				tokenVerifications: 10_000,
+				...overrides.rateLimits
+			},
+			smtp: { host: '127.0.0.1', port: mailbox.smtpPort, ...overrides.smtp }
+		});
+		const port = await freePort();
+		const api = await startApi({
+			port,
+			auth: {
+				db: pool,
+				keys,
+				externalUrl: `http://127.0.0.1:${port}`,
+				settings,
+				now: clock.now,
+				onLog: (line) => console.error(line)
+			}
+		});
+		stops.push(() => api.stop());
+
+		return {
+			apiUrl: api.url,
+			anonKey: keys.anonKey,
+			serviceRoleKey: keys.serviceRoleKey,
+			mailboxUrl: mailbox.url,
+			db,
+			pool,
+			keys,
+			settings,
+			clock,
+			stop
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
