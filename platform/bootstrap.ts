@@ -32,7 +32,7 @@ export async function bootstrap(databaseUrl: string): Promise<void> {
 				await client.query('commit');
 			} catch (error) {
 				await client.query('rollback');
-				throw new Error(`bootstrap ${file}: ${(error as Error).message}`);
+				throw new Error(`bootstrap ${file}: ${(error as Error).message}`, { cause: error });
 			}
 		}
 	} finally {

@@ -40,7 +40,8 @@ export async function loadOrCreateKeys(file: string): Promise<PlatformKeys> {
 }
 
 async function deriveKeys({ jwtSecret, signingKey }: StoredKeys): Promise<PlatformKeys> {
-	const { d: _private, ...publicJwk } = signingKey;
+	// The public half: everything but the private scalar `d`.
+	const publicJwk = Object.fromEntries(Object.entries(signingKey).filter(([k]) => k !== 'd'));
 	const jwks = { keys: [{ ...publicJwk, use: 'sig', key_ops: ['verify'] }] };
 	const apiKey = (role: 'anon' | 'service_role') =>
 		new SignJWT({ role, iss: 'supabase' })

@@ -25,7 +25,8 @@ export async function supabaseCli(args: string[]): Promise<string> {
 	} catch (error) {
 		const e = error as { stdout?: string; stderr?: string; message: string };
 		throw new Error(
-			`supabase ${args[0]} ${args[1] ?? ''} failed:\n${e.stderr || e.stdout || e.message}`
+			`supabase ${args[0]} ${args[1] ?? ''} failed:\n${e.stderr || e.stdout || e.message}`,
+			{ cause: error }
 		);
 	}
 }

@@ -63,7 +63,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
 	} catch (error) {
 		throw new Error(
 			`Postgres did not start on port ${options.port} (data in ${options.dataDir}). ` +
-				`Is another server using that data directory? ${error instanceof Error ? error.message : ''}`
+				`Is another server using that data directory? ${error instanceof Error ? error.message : ''}`,
+			{ cause: error }
 		);
 	}
 

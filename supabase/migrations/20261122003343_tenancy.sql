@@ -161,8 +161,10 @@ create table public.audit_log (
   after jsonb,
   at timestamptz not null default now()
 );
-create index audit_log_org_id_at_idx on public.audit_log (org_id, at desc, id desc);
-create index audit_log_org_id_action_idx on public.audit_log (org_id, action, at desc);
+-- Pages are keyset by id (newest first), optionally narrowed to a kind of change.
+create index audit_log_org_id_id_idx on public.audit_log (org_id, id desc);
+create index audit_log_org_id_target_type_idx on public.audit_log (org_id, target_type, id desc);
+create index audit_log_org_id_action_idx on public.audit_log (org_id, action, id desc);
 create index audit_log_actor_id_idx on public.audit_log (actor_id);
 comment on table public.audit_log is 'Append-only audit trail of membership, role, invitation and settings changes.';
 

@@ -48,32 +48,32 @@ async function insertReturning(client: pg.Client, sql: string, values: unknown[]
 
 export const expectations: Record<string, TableSpec> = {
 	'public.profiles': {
-		seed: async (_c, w) => ({ id: w.users.target.id }),
+		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
 		update: { full_name: 'Renamed' },
 		// Teammates can see each other's profile; only the owner of a profile edits it.
 		expect: orgReaders
 	},
 	'public.permissions': {
-		seed: async () => ({ name: 'contacts.write' }),
+		seed: () => Promise.resolve({ name: 'contacts.write' }),
 		insert: () => ({ name: 'made.up', description: 'x' }),
 		update: { description: 'changed' },
 		expect: catalog
 	},
 	'public.base_role_permissions': {
-		seed: async () => ({ role: 'member', permission: 'contacts.write' }),
+		seed: () => Promise.resolve({ role: 'member', permission: 'contacts.write' }),
 		insert: () => ({ role: 'viewer', permission: 'billing.manage' }),
 		update: { permission: 'org.delete' },
 		expect: catalog
 	},
 	'public.organizations': {
-		seed: async (_c, w) => ({ id: w.orgA }),
+		seed: (_c, w) => Promise.resolve({ id: w.orgA }),
 		insert: () => ({ name: 'Direct', slug: `direct-${randomBytes(3).toString('hex')}` }),
 		update: { name: 'Renamed' },
 		expect: { ...orgReaders, admin: 's-u-', owner: 's-ud' }
 	},
 	'public.members': {
-		seed: async (_c, w) => ({ org_id: w.orgA, user_id: w.users.target.id }),
+		seed: (_c, w) => Promise.resolve({ org_id: w.orgA, user_id: w.users.target.id }),
 		insert: (w) => ({ org_id: w.orgA, user_id: w.users.outsider.id, role: 'member' }),
 		update: { role: 'viewer' },
 		expect: { ...orgReaders, admin: 's-ud', owner: 's-ud' }
@@ -124,7 +124,7 @@ export const expectations: Record<string, TableSpec> = {
 		expect: { ...nobody, admin: 'siud', owner: 'siud' }
 	},
 	'public.branding_settings': {
-		seed: async (_c, w) => ({ org_id: w.orgA }),
+		seed: (_c, w) => Promise.resolve({ org_id: w.orgA }),
 		insert: (w) => ({ org_id: w.orgA }),
 		update: { primary_color: '#000000' },
 		expect: { ...orgReaders, admin: 's-u-', owner: 's-u-' }

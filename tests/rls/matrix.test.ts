@@ -82,7 +82,9 @@ async function attempt(table: string, persona: Persona, operation: Operation): P
 	} catch (error) {
 		// Refused by grants or policies; anything else is a broken expectation.
 		if (error instanceof pg.DatabaseError && error.code === '42501') return false;
-		throw new Error(`${persona} ${operation} on ${table}: ${(error as Error).message}`);
+		throw new Error(`${persona} ${operation} on ${table}: ${(error as Error).message}`, {
+			cause: error
+		});
 	} finally {
 		await client.query('rollback');
 	}

@@ -67,12 +67,12 @@ describe('accepting', () => {
 		const token = await invite(invitee.email, { role: 'viewer' });
 		const client = new pg.Client({ connectionString: testDb.url });
 		await client.connect();
-		const stored = await client.query(
+		const stored = await client.query<{ token_hash: string }>(
 			'select token_hash from public.invitations where email = $1',
 			[invitee.email]
 		);
 		await client.end();
-		expect(stored.rows[0].token_hash).not.toContain(token);
+		expect(stored.rows[0]!.token_hash).not.toContain(token);
 		expect(await accept(invitee, token)).toBe(w.orgA);
 		expect(await isMember(invitee)).toBe(true);
 	});

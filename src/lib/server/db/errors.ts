@@ -6,7 +6,16 @@ export type MappedDbError = {
 	status: 400 | 403 | 404 | 409 | 422;
 	field?: string;
 	message: string;
+	/** Set when one of our functions or triggers raised it on purpose (its hint), e.g. 'last_owner'. */
+	code?: string;
 };
+
+/** Our own raises carry a snake_case code in `hint` and a message meant for people. */
+function raisedOnPurpose(error: DatabaseError): { code: string; message: string } | null {
+	return error.hint && /^[a-z_]+$/.test(error.hint)
+		? { code: error.hint, message: error.message }
+		: null;
+}
 
 /** Constraints whose name does not follow `<table>_[org_id_]<column>_<suffix>`. */
 const CONSTRAINT_FIELDS: Record<string, string> = {
@@ -38,6 +47,12 @@ function fieldOf(error: DatabaseError): string | undefined {
 
 export function mapDbError(error: unknown): MappedDbError | null {
 	if (!(error instanceof DatabaseError)) return null;
+	const mapped = mapByCode(error);
+	const own = raisedOnPurpose(error);
+	return mapped && own ? { ...mapped, ...own } : mapped;
+}
+
+function mapByCode(error: DatabaseError): MappedDbError | null {
 	switch (error.code) {
 		case '42501': // insufficient_privilege, including RLS with-check violations
 			return { status: 403, message: 'You do not have permission to do that.' };
@@ -62,6 +77,8 @@ export function mapDbError(error: unknown): MappedDbError | null {
 			return { status: 400, message: 'A value has the wrong format.' };
 		case 'P0002': // no_data_found, raised by our functions for "not found or not yours"
 			return { status: 404, message: error.message };
+		case '22023': // invalid_parameter_value: a request our functions refuse (e.g. an expired invitation)
+			return { status: 422, message: error.message };
 		default:
 			return null;
 	}

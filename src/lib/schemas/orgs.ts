@@ -1,0 +1,78 @@
+// Organization fields, shared by the forms (browser) and the actions (server).
+import { z } from 'zod';
+
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
+
+/** Paths the app itself uses at the top level; the database refuses them too. */
+export const RESERVED_SLUGS = new Set([
+	'account',
+	'admin',
+	'api',
+	'app',
+	'auth',
+	'forgot-password',
+	'functions',
+	'invitations',
+	'login',
+	'logout',
+	'mailbox',
+	'new',
+	'onboarding',
+	'reset-password',
+	'settings',
+	'signup',
+	'static',
+	'storage'
+]);
+
+export const orgName = z
+	.string()
+	.trim()
+	.min(1, 'Name your organization.')
+	.max(100, 'Use at most 100 characters.');
+
+export const orgSlug = z
+	.string()
+	.trim()
+	.toLowerCase()
+	.min(1, 'Choose the address of your organization.')
+	.max(48, 'Use at most 48 characters.')
+	.regex(SLUG_PATTERN, 'Use lowercase letters, digits and dashes, not at the start or end.')
+	.refine((slug) => !RESERVED_SLUGS.has(slug), 'That address is reserved; choose another.');
+
+export const orgSchema = z.object({ name: orgName, slug: orgSlug });
+export type OrgInput = z.infer<typeof orgSchema>;
+
+/** A slug suggestion from a name: "Acme & Co." → "acme-co". */
+export function slugify(name: string): string {
+	return name
+		.normalize('NFKD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '-')
+		.replace(/^-+|-+$/g, '')
+		.slice(0, 48)
+		.replace(/-+$/, '');
+}
+
+const hexColor = z
+	.string()
+	.trim()
+	.toLowerCase()
+	.regex(/^#[0-9a-f]{6}$/, 'Use a colour like #4f46e5.');
+
+export const FONTS = ['Inter', 'system-ui', 'Georgia', 'Merriweather', 'Roboto', 'Lato'] as const;
+
+export const brandingSchema = z.object({
+	primaryColor: hexColor,
+	accentColor: hexColor,
+	fontFamily: z.enum(FONTS, 'Choose one of the listed fonts.'),
+	logoUrl: z
+		.string()
+		.trim()
+		.max(2000, 'That address is too long.')
+		.refine((v) => v === '' || /^https?:\/\//.test(v), 'Use an address starting with https://.')
+		.transform((v) => (v === '' ? null : v))
+		.nullable()
+});
+export type BrandingInput = z.infer<typeof brandingSchema>;

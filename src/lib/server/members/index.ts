@@ -1,0 +1,2 @@
+// Members. Use as `import * as members from '$lib/server/members'`.
+export { changeRole, list, remove, type Member } from './queries';

@@ -1,0 +1,14 @@
+// Organizations. Use as `import * as orgs from '$lib/server/orgs'`.
+export {
+	create,
+	findBySlug,
+	getBranding,
+	listMine,
+	permissionsOf,
+	remove,
+	update,
+	updateBranding,
+	type Branding,
+	type OrgRole,
+	type OrgSummary
+} from './queries';

@@ -1,0 +1,2 @@
+// Custom roles. Use as `import * as roles from '$lib/server/roles'`.
+export { catalog, create, list, remove, update, type CustomRole, type Permission } from './queries';

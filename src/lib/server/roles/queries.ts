@@ -1,0 +1,101 @@
+// Custom roles and the permission catalog. The database refuses a permission
+// the caller does not hold themselves (role_permissions_guard).
+import type { Trx } from '$lib/server/db';
+import type { CustomRoleInput } from '$lib/schemas/members';
+
+export type Permission = { name: string; description: string };
+export type CustomRole = {
+	id: string;
+	name: string;
+	description: string;
+	permissions: string[];
+	memberCount: number;
+};
+
+export function catalog(trx: Trx): Promise<Permission[]> {
+	return trx.selectFrom('permissions').select(['name', 'description']).orderBy('name').execute();
+}
+
+/** The organization's custom roles, with their permissions and how many members hold them. */
+export async function list(trx: Trx, orgId: string): Promise<CustomRole[]> {
+	const [roles, grants, holders] = await Promise.all([
+		trx
+			.selectFrom('roles')
+			.select(['id', 'name', 'description'])
+			.where('org_id', '=', orgId)
+			.orderBy('name')
+			.execute(),
+		trx
+			.selectFrom('role_permissions')
+			.select(['role_id', 'permission'])
+			.where('org_id', '=', orgId)
+			.execute(),
+		trx
+			.selectFrom('members')
+			.select(['custom_role_id', (eb) => eb.fn.countAll<string>().as('n')])
+			.where('org_id', '=', orgId)
+			.where('custom_role_id', 'is not', null)
+			.groupBy('custom_role_id')
+			.execute()
+	]);
+	return roles.map((role) => ({
+		...role,
+		permissions: grants
+			.filter((g) => g.role_id === role.id)
+			.map((g) => g.permission)
+			.sort(),
+		memberCount: Number(holders.find((h) => h.custom_role_id === role.id)?.n ?? 0)
+	}));
+}
+
+export async function create(trx: Trx, orgId: string, input: CustomRoleInput): Promise<string> {
+	const role = await trx
+		.insertInto('roles')
+		.values({ org_id: orgId, name: input.name, description: input.description })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	await setPermissions(trx, orgId, role.id, input.permissions);
+	return role.id;
+}
+
+/** Renames a role and replaces its permissions; false when it is not there or not editable. */
+export async function update(
+	trx: Trx,
+	orgId: string,
+	roleId: string,
+	input: CustomRoleInput
+): Promise<boolean> {
+	const result = await trx
+		.updateTable('roles')
+		.set({ name: input.name, description: input.description })
+		.where('org_id', '=', orgId)
+		.where('id', '=', roleId)
+		.executeTakeFirst();
+	if (result.numUpdatedRows !== 1n) return false;
+	await setPermissions(trx, orgId, roleId, input.permissions);
+	return true;
+}
+
+export async function remove(trx: Trx, orgId: string, roleId: string): Promise<boolean> {
+	const result = await trx
+		.deleteFrom('roles')
+		.where('org_id', '=', orgId)
+		.where('id', '=', roleId)
+		.executeTakeFirst();
+	return result.numDeletedRows === 1n;
+}
+
+/** Makes the role grant exactly `permissions`: removes the others, adds the missing. */
+async function setPermissions(trx: Trx, orgId: string, roleId: string, permissions: string[]) {
+	const wanted = [...new Set(permissions)];
+	let removal = trx.deleteFrom('role_permissions').where('role_id', '=', roleId);
+	if (wanted.length) removal = removal.where('permission', 'not in', wanted);
+	await removal.execute();
+	if (wanted.length) {
+		await trx
+			.insertInto('role_permissions')
+			.values(wanted.map((permission) => ({ org_id: orgId, role_id: roleId, permission })))
+			.onConflict((oc) => oc.doNothing())
+			.execute();
+	}
+}
