@@ -44,6 +44,17 @@ describe('toAuthFormError', () => {
 		}
 	);
 
+	it('tells how long to wait before another email when the Auth server says so', () => {
+		const e = toAuthFormError(
+			apiError(
+				'over_email_send_rate_limit',
+				429,
+				'For security purposes, you can only request this after 42 seconds.'
+			)
+		);
+		expect(e.message).toBe('For your security, you can ask for another email in 42 seconds.');
+	});
+
 	it('does not echo an unknown server error, and answers 503 rather than 500', () => {
 		const e = toAuthFormError(new AuthRetryableFetchError('fetch failed', 0));
 		expect(e.status).toBe(503);

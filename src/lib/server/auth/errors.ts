@@ -33,6 +33,16 @@ function weakPasswordMessage(error: AuthError): string {
 	return [why, error.message].filter(Boolean).join(' ') || 'Choose a stronger password.';
 }
 
+/** Per-address spacing ("…only request this after 42 seconds") or the hourly cap. */
+function emailRateLimitMessage(error: AuthError): string {
+	const wait = /after (\d+) seconds?/.exec(error.message)?.[1];
+	if (wait !== undefined) {
+		const seconds = Math.max(1, Number(wait));
+		return `For your security, you can ask for another email in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`;
+	}
+	return 'Too many emails have been sent for now. Wait a few minutes, then try again.';
+}
+
 export function toAuthFormError(error: AuthError): AuthFormError {
 	const code = error.code ?? '';
 	switch (code) {
@@ -68,11 +78,7 @@ export function toAuthFormError(error: AuthError): AuthFormError {
 				'resend-confirmation'
 			);
 		case 'over_email_send_rate_limit':
-			return new AuthFormError(
-				'We have sent too many emails to this address. Wait a few minutes, then try again.',
-				429,
-				code
-			);
+			return new AuthFormError(emailRateLimitMessage(error), 429, code);
 		case 'over_request_rate_limit':
 			return new AuthFormError('Too many attempts. Wait a moment, then try again.', 429, code);
 		case 'signup_disabled':
