@@ -41,15 +41,18 @@ export function createAuthApp(options: AuthOptions): Hono {
 		'*',
 		bodyLimit({
 			maxSize: MAX_BODY_BYTES,
-			onError: (c) =>
-				errorResponse(
+			onError: (c) => {
+				// The rest of the body is never read: the connection cannot be reused.
+				c.header('Connection', 'close');
+				return errorResponse(
 					c,
 					new AuthError(
 						413,
 						'request_entity_too_large',
 						`Request body too large (max ${MAX_BODY_BYTES} bytes)`
 					)
-				)
+				);
+			}
 		})
 	);
 	v1.use('*', apiKeyGuard(deps));

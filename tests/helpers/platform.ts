@@ -38,8 +38,14 @@ export type TestPlatform = {
 	/** Superuser pool to this file's database (bypasses RLS; for assertions). */
 	pool: pg.Pool;
 	keys: PlatformKeys;
+	/**
+	 * The settings the Auth API runs with. Live: a test may flip a value (enableSignup,
+	 * enableConfirmations, rateLimits, …) and must restore it.
+	 */
 	settings: AuthSettings;
 	clock: TestClock;
+	/** Lines the Auth API logged (unexpected errors, mail failures); also printed. */
+	logs: string[];
 	stop(): Promise<void>;
 };
 
@@ -66,6 +72,7 @@ export async function startTestPlatform(
 		const mailbox = await startMailbox({ smtpPort: await freePort(), httpPort: await freePort() });
 		stops.push(() => mailbox.stop());
 
+		const logs: string[] = [];
 		let offset = 0;
 		const clock: TestClock = {
 			now: () => new Date(Date.now() + offset),
@@ -95,7 +102,10 @@ export async function startTestPlatform(
 				externalUrl: `http://127.0.0.1:${port}`,
 				settings,
 				now: clock.now,
-				onLog: (line) => console.error(line)
+				onLog: (line) => {
+					logs.push(line);
+					console.error(line);
+				}
 			}
 		});
 		stops.push(() => api.stop());
@@ -110,6 +120,7 @@ export async function startTestPlatform(
 			keys,
 			settings,
 			clock,
+			logs,
 			stop
 		};
 	} catch (error) {

@@ -1,0 +1,247 @@
+// Bad input gets Supabase Auth's error shapes and status codes, never a 500. supabase-js
+// cannot send malformed JSON, wrong types or oversized bodies, so those requests are
+// written by hand (rawAuth); everything else goes through supabase-js.
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { anonClient, openLink, rawAuth, uniqueEmail } from './support.ts';
+
+let platform: TestPlatform;
+
+beforeAll(async () => {
+	platform = await startTestPlatform();
+});
+
+afterAll(async () => {
+	await platform?.stop();
+});
+
+const post = (path: string, body: string, init: Parameters<typeof rawAuth>[2] = {}) =>
+	rawAuth(platform, path, { method: 'POST', body, ...init });
+
+describe('malformed requests', () => {
+	test('malformed JSON: 400 bad_json, in both API versions', async () => {
+		const modern = await post('/signup', '{"email": "a@example.com", "password":');
+		expect(modern.status).toBe(400);
+		expect(modern.headers.get('x-supabase-api-version')).toBe('2024-01-01');
+		expect(await modern.json()).toEqual({
+			code: 'bad_json',
+			message: expect.stringContaining('Could not parse request body as JSON') as string
+		});
+
+		// Clients that send no API version get GoTrue's original shape.
+		const legacy = await post('/signup', 'not json', { version: null });
+		expect(legacy.status).toBe(400);
+		expect(await legacy.json()).toEqual({
+			code: 400,
+			error_code: 'bad_json',
+			msg: expect.stringContaining('Could not parse request body as JSON') as string
+		});
+	});
+
+	test('wrong types, arrays and empty bodies are bad_json', async () => {
+		for (const body of ['{"email": 42, "password": "long-enough"}', '[]', '"text"', '']) {
+			const response = await post('/token?grant_type=password', body);
+			expect(response.status, body).toBe(400);
+			expect(await response.json(), body).toMatchObject({ code: 'bad_json' });
+		}
+	});
+
+	test('missing and oversized fields: 400 validation_failed', async () => {
+		const cases: Array<[string, Record<string, unknown>, string]> = [
+			['/signup', { email: 'someone@example.com' }, 'Signup requires a valid password'],
+			[
+				'/signup',
+				{ email: `${'a'.repeat(300)}@example.com`, password: 'long-enough' },
+				'An email address is too long'
+			],
+			[
+				'/signup',
+				{ email: 'not-an-email', password: 'long-enough' },
+				'Unable to validate email address: invalid format'
+			],
+			[
+				'/signup',
+				{ email: 'big@example.com', password: 'x'.repeat(80) },
+				'Password cannot be longer than 72 characters'
+			],
+			[
+				'/signup',
+				{ email: 'meta@example.com', password: 'long-enough', data: { blob: 'x'.repeat(20_000) } },
+				'data: must be at most 16384 bytes of JSON'
+			],
+			['/recover', {}, 'Password recovery requires an email'],
+			['/verify', { token_hash: 'abc' }, 'Verify requires a verification type'],
+			['/token?grant_type=refresh_token', { refresh_token: 'short' }, 'Refresh token is not valid'],
+			['/otp', { email: 'x'.repeat(5000) }, 'email is too long (at most 4096 characters)']
+		];
+		for (const [path, body, message] of cases) {
+			const response = await post(path, JSON.stringify(body));
+			expect(response.status, path).toBe(400);
+			expect(await response.json(), path).toEqual({ code: 'validation_failed', message });
+		}
+	});
+
+	test('a body over 1 MB: 413 request_entity_too_large', async () => {
+		const response = await post('/signup', JSON.stringify({ email: 'x'.repeat(1_100_000) }));
+		expect(response.status).toBe(413);
+		expect(await response.json()).toMatchObject({ code: 'request_entity_too_large' });
+	});
+
+	test('an unsupported grant type', async () => {
+		const grant = await post('/token?grant_type=client_credentials', '{}');
+		expect(grant.status).toBe(400);
+		expect(await grant.json()).toEqual({
+			code: 'invalid_credentials',
+			message: 'unsupported_grant_type'
+		});
+	});
+});
+
+describe('API keys and tokens', () => {
+	test('no apikey: 401 as the gateway answers it', async () => {
+		const response = await rawAuth(platform, '/settings', { apikey: null });
+		expect(response.status).toBe(401);
+		expect(await response.json()).toMatchObject({ message: 'No API key found in request' });
+	});
+
+	test('a forged apikey: 401 Invalid API key', async () => {
+		const forged = await new SignJWT({ role: 'service_role' })
+			.setProtectedHeader({ alg: 'HS256' })
+			.sign(new TextEncoder().encode('not-the-secret-of-this-project'));
+		const response = await rawAuth(platform, '/admin/users', { apikey: forged });
+		expect(response.status).toBe(401);
+		expect(await response.json()).toMatchObject({ message: 'Invalid API key' });
+	});
+
+	test('/user without a token: 401 no_authorization; with garbage: 403 bad_jwt', async () => {
+		const none = await rawAuth(platform, '/user');
+		expect(none.status).toBe(401);
+		expect(await none.json()).toMatchObject({ code: 'no_authorization' });
+
+		const garbage = await anonClient(platform).auth.getUser('not.a.jwt');
+		expect(garbage.error).toMatchObject({ status: 403, code: 'bad_jwt' });
+		// The anon key is a valid JWT but not a user.
+		const anonKey = await anonClient(platform).auth.getUser(platform.anonKey);
+		expect(anonKey.error).toMatchObject({ status: 403, code: 'bad_jwt' });
+	});
+
+	test('an access token for a user that no longer exists: 403 user_not_found', async () => {
+		const token = await new SignJWT({ role: 'authenticated' })
+			.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+			.setSubject('6f1d2a9e-0000-4000-8000-000000000000')
+			.setExpirationTime('1h')
+			.sign(new TextEncoder().encode(platform.keys.jwtSecret));
+		const result = await anonClient(platform).auth.getUser(token);
+		expect(result.error).toMatchObject({ status: 403, code: 'user_not_found' });
+	});
+});
+
+describe('the verify link', () => {
+	test('a bad token redirects with the error; a missing one is a 400', async () => {
+		const { status, location } = await openLink(
+			`${platform.apiUrl}/auth/v1/verify?token=deadbeef&type=signup&redirect_to=http://127.0.0.1:3000/x`
+		);
+		expect(status).toBe(303);
+		expect(location.href).toBe(
+			'http://127.0.0.1:3000/x#error=access_denied&error_code=otp_expired&error_description=Email+link+is+invalid+or+has+expired&sb='
+		);
+		const missing = await fetch(`${platform.apiUrl}/auth/v1/verify?type=signup`);
+		expect(missing.status).toBe(400);
+	});
+
+	test('an unknown verification type', async () => {
+		const { error } = await anonClient(platform).auth.verifyOtp({
+			// @ts-expect-error: a type supabase-js does not know
+			type: 'teleport',
+			token_hash: 'abc'
+		});
+		expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
+	});
+});
+
+describe('the gateway', () => {
+	test('CORS preflight allows the headers supabase-js sends', async () => {
+		const response = await fetch(`${platform.apiUrl}/auth/v1/token?grant_type=password`, {
+			method: 'OPTIONS',
+			headers: {
+				Origin: 'http://localhost:5173',
+				'Access-Control-Request-Method': 'POST',
+				'Access-Control-Request-Headers':
+					'apikey, authorization, content-type, x-client-info, x-supabase-api-version'
+			}
+		});
+		expect(response.status).toBe(204);
+		expect(response.headers.get('access-control-allow-origin')).toBe('*');
+		const allowed = response.headers.get('access-control-allow-headers')?.split(',') ?? [];
+		for (const header of [
+			'apikey',
+			'authorization',
+			'content-type',
+			'x-client-info',
+			'x-supabase-api-version'
+		]) {
+			expect(allowed).toContain(header);
+		}
+		const actual = await rawAuth(platform, '/health', {
+			headers: { Origin: 'http://localhost:5173' }
+		});
+		expect(actual.headers.get('access-control-allow-origin')).toBe('*');
+		expect(actual.headers.get('access-control-expose-headers')).toContain('X-Supabase-Api-Version');
+	});
+
+	test('health, settings and the JWKS', async () => {
+		expect(await (await rawAuth(platform, '/health')).json()).toMatchObject({ name: 'GoTrue' });
+		expect(await (await rawAuth(platform, '/settings')).json()).toMatchObject({
+			disable_signup: false,
+			mailer_autoconfirm: false,
+			external: { email: true, phone: false, google: false }
+		});
+		// Public, like on Supabase: no API key needed to verify tokens.
+		const jwks = (await (
+			await rawAuth(platform, '/.well-known/jwks.json', { apikey: null })
+		).json()) as {
+			keys: Array<Record<string, unknown>>;
+		};
+		expect(jwks.keys).toHaveLength(1);
+		expect(jwks.keys[0]).toMatchObject({
+			kty: 'EC',
+			crv: 'P-256',
+			alg: 'ES256',
+			kid: platform.keys.signingKey.kid
+		});
+		expect(jwks.keys[0]).not.toHaveProperty('d');
+	});
+
+	test('unknown paths are 404s', async () => {
+		const auth = await rawAuth(platform, '/nope');
+		expect(auth.status).toBe(404);
+		const other = await fetch(`${platform.apiUrl}/rest/v1/profiles`);
+		expect(other.status).toBe(404);
+		expect(await other.json()).toEqual({ message: 'no Route matched with those values' });
+	});
+
+	test('odd requests never hit an unexpected error', async () => {
+		const paths = [
+			'/signup',
+			'/token?grant_type=pkce',
+			'/verify',
+			'/otp',
+			'/resend',
+			'/recover',
+			'/invite'
+		];
+		for (const path of paths) {
+			for (const body of [
+				'{}',
+				'{"email":null}',
+				'{"data":[1,2]}',
+				`{"email":"${uniqueEmail('odd')}","type":"signup"}`
+			]) {
+				const response = await post(path, body);
+				expect(response.status, `${path} ${body}`).toBeLessThan(500);
+			}
+		}
+		expect(platform.logs.filter((line) => line.includes('unexpected error'))).toEqual([]);
+	});
+});
