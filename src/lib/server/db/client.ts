@@ -8,7 +8,9 @@ import type { DB } from './schema';
 export type Database = Kysely<DB>;
 
 export function createDatabase(connectionString: string, max = 10): Database {
-	return new Kysely<DB>({
-		dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) })
-	});
+	const pool = new pg.Pool({ connectionString, max });
+	// An idle connection the server closes (restart, failover, shutdown) must not
+	// crash the process; the pool replaces it on the next checkout.
+	pool.on('error', (error) => console.error(`[db] idle connection lost: ${error.message}`));
+	return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }

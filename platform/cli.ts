@@ -1,0 +1,134 @@
+// `node platform/cli.ts dev`  — the local platform plus the app (vite dev) and
+//                                one job worker. Ctrl-C stops all.
+// `node platform/cli.ts e2e`  — a throwaway platform on free ports plus the built
+//                                app (`node build`), for Playwright.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { freePort } from './ports.ts';
+import { startPlatform, type AppEnv, type RunningPlatform } from './start.ts';
+
+const command = process.argv[2];
+const verbose = process.env.GD_VERBOSE === '1';
+const log = (line: string) => {
+	if (verbose) console.log(line);
+};
+
+function envPort(name: string, fallback: number): number {
+	const value = process.env[name];
+	if (!value) return fallback;
+	const port = Number(value);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new Error(`${name} must be a port number (1-65535), got "${value}"`);
+	}
+	return port;
+}
+
+function run(cmd: string, args: string[], env: Record<string, string>): ChildProcess {
+	return spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+}
+
+/** Stops children and the platform once, on Ctrl-C, SIGTERM or a child's exit. */
+function stopAllOn(
+	platform: RunningPlatform,
+	children: ChildProcess[],
+	cleanup?: () => Promise<void>
+) {
+	let stopping = false;
+	const stopAll = async (code: number) => {
+		if (stopping) return;
+		stopping = true;
+		for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+		await platform.stop();
+		await cleanup?.();
+		process.exit(code);
+	};
+	process.on('SIGINT', () => void stopAll(0));
+	process.on('SIGTERM', () => void stopAll(0));
+	for (const child of children) child.on('exit', (code) => void stopAll(code ?? 0));
+}
+
+function banner(platform: RunningPlatform, appUrl: string, env: AppEnv) {
+	console.log(`
+  Growthdesk is running on the local platform.
+
+  App            ${appUrl}
+  API (Auth)     ${platform.apiUrl}
+  Mailbox        ${platform.mailboxUrl}   every email sent locally lands here
+  Database       ${env.DATABASE_URL}
+  anon key       ${env.PUBLIC_SUPABASE_ANON_KEY}
+  service key    ${env.SUPABASE_SERVICE_ROLE_KEY}
+${platform.seeded ? '\n  Demo data loaded: sign in as demo@growthdesk.test / growthdesk-demo\n' : ''}
+  Ctrl-C stops everything.
+`);
+}
+
+async function dev() {
+	const appPort = envPort('GD_APP_PORT', 3000);
+	const appUrl = `http://127.0.0.1:${appPort}`;
+	console.log('Starting the local platform (Postgres, Auth, mailbox)…');
+	const platform = await startPlatform({
+		dataDir: process.env.GD_DATA_DIR ?? '.data/dev',
+		ports: {
+			db: envPort('GD_DB_PORT', 54322),
+			api: envPort('GD_API_PORT', 54321),
+			mailbox: envPort('GD_MAILBOX_PORT', 54324),
+			smtp: envPort('GD_SMTP_PORT', 54325)
+		},
+		siteUrl: appUrl,
+		onLog: log
+	});
+	banner(platform, appUrl, platform.env);
+	const vite = run(
+		'vite',
+		['dev', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'],
+		{ ...platform.env }
+	);
+	const worker = run('node', ['src/worker/main.ts'], { ...platform.env, WORKER_CONCURRENCY: '4' });
+	stopAllOn(platform, [vite, worker]);
+}
+
+async function e2e() {
+	const appPort = envPort('GD_APP_PORT', 4173);
+	const appUrl = `http://127.0.0.1:${appPort}`;
+	const dataDir = `.data/e2e/run-${process.pid}`;
+	const platform = await startPlatform({
+		dataDir,
+		ports: {
+			db: await freePort(),
+			api: await freePort(),
+			mailbox: await freePort(),
+			smtp: await freePort()
+		},
+		siteUrl: appUrl,
+		ephemeral: true,
+		onLog: log
+	});
+	await mkdir('.data/e2e', { recursive: true });
+	// The specs read where the stack is from here (tests/e2e/stack.ts).
+	await writeFile(
+		'.data/e2e/stack.json',
+		JSON.stringify(
+			{ appUrl, apiUrl: platform.apiUrl, mailboxUrl: platform.mailboxUrl, ...platform.env },
+			null,
+			2
+		)
+	);
+	const app = run('node', ['build'], {
+		...platform.env,
+		HOST: '127.0.0.1',
+		PORT: String(appPort),
+		ORIGIN: appUrl
+	});
+	stopAllOn(platform, [app], () => rm(dataDir, { recursive: true, force: true }));
+}
+
+const commands: Record<string, () => Promise<void>> = { dev, e2e };
+const selected = command ? commands[command] : undefined;
+if (!selected) {
+	console.error(`usage: node platform/cli.ts <${Object.keys(commands).join('|')}>`);
+	process.exit(2);
+}
+selected().catch((error: Error) => {
+	console.error(`\n${error.message}\n`);
+	process.exit(1);
+});

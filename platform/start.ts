@@ -1,0 +1,118 @@
+// Starts the local stand-in for a Supabase project: Postgres with the platform
+// objects and migrations, the API gateway (Auth today; storage and functions
+// mount there too) and the dev mailbox. Used by `npm run dev` and the E2E stack.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startApi } from './api.ts';
+import { readAuthSettings } from './auth/index.ts';
+import { bootstrap } from './bootstrap.ts';
+import { loadOrCreateKeys, type PlatformKeys } from './keys.ts';
+import { startMailbox } from './mailbox/index.ts';
+import { migrate } from './migrate.ts';
+import { startPostgres } from './postgres.ts';
+import { installQueue } from '../src/worker/queue.ts';
+
+export type PlatformPorts = { db: number; api: number; mailbox: number; smtp: number };
+
+export type PlatformOptions = {
+	/** Everything the platform keeps: Postgres data, keys, mail. */
+	dataDir: string;
+	ports: PlatformPorts;
+	/** Where the app runs: the default redirect target of Auth emails. */
+	siteUrl: string;
+	/** Crash-unsafe Postgres settings for throwaway stacks (E2E). */
+	ephemeral?: boolean;
+	onLog?: (line: string) => void;
+};
+
+/** What the app needs to talk to this platform, exactly as it would to Supabase. */
+export type AppEnv = {
+	PUBLIC_SUPABASE_URL: string;
+	PUBLIC_SUPABASE_ANON_KEY: string;
+	SUPABASE_SERVICE_ROLE_KEY: string;
+	DATABASE_URL: string;
+	SMTP_URL: string;
+};
+
+export type RunningPlatform = {
+	env: AppEnv;
+	apiUrl: string;
+	mailboxUrl: string;
+	keys: PlatformKeys;
+	seeded: boolean;
+	stop(): Promise<void>;
+};
+
+const configToml = fileURLToPath(new URL('../supabase/config.toml', import.meta.url));
+
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+	const log = options.onLog ?? (() => {});
+	const pgDir = `${options.dataDir}/postgres`;
+	const fresh = !existsSync(`${pgDir}/PG_VERSION`);
+	const stops: Array<() => Promise<void>> = [];
+	const stop = async () => {
+		for (const fn of stops.reverse()) await fn().catch((e: Error) => log(`stop: ${e.message}`));
+	};
+
+	try {
+		const postgres = await startPostgres({
+			dataDir: pgDir,
+			port: options.ports.db,
+			ephemeral: options.ephemeral,
+			onLog: (line) => log(`[db] ${line}`)
+		});
+		stops.push(() => postgres.stop());
+		await bootstrap(postgres.url);
+		// The demo data goes in once, when the database is new; later runs keep what you made.
+		await migrate(postgres.url, { seed: fresh });
+		await installQueue(postgres.url);
+
+		const keys = await loadOrCreateKeys(`${options.dataDir}/keys.json`);
+		const mailbox = await startMailbox({
+			smtpPort: options.ports.smtp,
+			httpPort: options.ports.mailbox,
+			storeFile: options.ephemeral ? undefined : `${options.dataDir}/mailbox.jsonl`,
+			onLog: (line) => log(`[mail] ${line}`)
+		});
+		stops.push(() => mailbox.stop());
+
+		const pool = new pg.Pool({ connectionString: postgres.url, max: 10 });
+		// Postgres may go first on Ctrl-C; a dropped idle connection is not a crash.
+		pool.on('error', (error) => log(`[api] idle connection lost: ${error.message}`));
+		stops.push(() => pool.end());
+		const externalUrl = `http://127.0.0.1:${options.ports.api}`;
+		const api = await startApi({
+			port: options.ports.api,
+			auth: {
+				db: pool,
+				keys,
+				externalUrl,
+				settings: readAuthSettings(configToml, {
+					siteUrl: options.siteUrl,
+					smtp: { host: '127.0.0.1', port: options.ports.smtp }
+				})
+			},
+			onLog: (line) => log(`[api] ${line}`)
+		});
+		stops.push(() => api.stop());
+
+		return {
+			env: {
+				PUBLIC_SUPABASE_URL: api.url,
+				PUBLIC_SUPABASE_ANON_KEY: keys.anonKey,
+				SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+				DATABASE_URL: postgres.url,
+				SMTP_URL: `smtp://127.0.0.1:${options.ports.smtp}`
+			},
+			apiUrl: api.url,
+			mailboxUrl: mailbox.url,
+			keys,
+			seeded: fresh,
+			stop
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
