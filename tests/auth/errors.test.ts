@@ -152,8 +152,8 @@ describe('the verify link', () => {
 
 	test('an unknown verification type', async () => {
 		const { error } = await anonClient(platform).auth.verifyOtp({
-			// @ts-expect-error: a type supabase-js does not know
-			type: 'teleport',
+			// A type supabase-js does not know.
+			type: 'teleport' as 'email',
 			token_hash: 'abc'
 		});
 		expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
