@@ -31,6 +31,10 @@ export async function saveOneTimeToken(
 	);
 }
 
+/**
+ * Locks the token for the transaction: of two requests racing with one link, the second
+ * finds it gone once the first commits, so every link and code works exactly once.
+ */
 export async function findOneTimeToken(
 	db: Db,
 	hash: string,
@@ -39,7 +43,8 @@ export async function findOneTimeToken(
 	const { rows } = await db.query<OneTimeTokenRow>(
 		`select id, user_id, token_type, token_hash, relates_to from auth.one_time_tokens
 		 where token_hash = $1 and token_type = any($2::auth.one_time_token_type[])
-		 limit 1`,
+		 limit 1
+		 for update`,
 		[hash, types]
 	);
 	return rows[0] ?? null;

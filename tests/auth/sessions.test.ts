@@ -82,6 +82,15 @@ describe('refresh tokens', () => {
 		expect(again.data.session?.refresh_token).toBe(second);
 	});
 
+	test('two tabs refreshing the same token at once both get the same new token', async () => {
+		const { client } = await signedInClient(platform);
+		const token = (await client.auth.getSession()).data.session?.refresh_token ?? '';
+		const [a, b] = await Promise.all([refreshWith(token), refreshWith(token)]);
+		expect(a.error).toBeNull();
+		expect(b.error).toBeNull();
+		expect(a.data.session?.refresh_token).toBe(b.data.session?.refresh_token);
+	});
+
 	test('an older token within the reuse interval still works (two tabs refreshing)', async () => {
 		const { client } = await signedInClient(platform);
 		const first = (await client.auth.getSession()).data.session?.refresh_token ?? '';

@@ -184,6 +184,16 @@ describe('sign up with email confirmation', () => {
 		expect(data.user?.email).toBe(email.toLowerCase());
 	});
 
+	test('a link opened twice at the same moment signs in once', async () => {
+		const email = uniqueEmail('race');
+		const since = new Date().toISOString();
+		await anonClient(platform).auth.signUp({ email, password: 'first-click-wins' });
+		const link = firstLink(await mailTo(platform, email, since));
+		const results = await Promise.all([openLink(link), openLink(link)]);
+		const signedIn = results.filter(({ location }) => fragment(location).has('access_token'));
+		expect(signedIn).toHaveLength(1);
+	});
+
 	test('an expired confirmation link redirects with an error instead of signing in', async () => {
 		const supabase = anonClient(platform);
 		const email = uniqueEmail('late');

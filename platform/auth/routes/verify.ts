@@ -26,6 +26,7 @@ import {
 	identitiesOf,
 	insertEmailIdentity,
 	isBanned,
+	lockUser,
 	mergeMetadata,
 	updateIdentityData,
 	updateUser,
@@ -229,6 +230,8 @@ async function byEmailAndCode(
 	} else {
 		user = await findUserByEmail(tx, email);
 	}
+	// Lock the user, then read the stored hashes again: a code is used once, even in a race.
+	if (user) user = await lockUser(tx, user.id);
 	if (!user) throw codeExpired();
 	if (isBanned(user, deps.now())) throw forbidden('user_banned', 'User is banned');
 
