@@ -1,6 +1,7 @@
 // Reading requests: JSON bodies validated with zod and mapped to GoTrue's errors (bad JSON or
 // wrongly typed fields → 400 bad_json, too long → 400 validation_failed), the client IP the
 // rate limits key on, and the grant parameters recorded on sessions.
+import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -100,9 +101,6 @@ export type GrantContext = { userAgent: string | null; ip: string | null };
 
 export function grantContext(c: Context): GrantContext {
 	const ip = clientIp(c);
-	return { userAgent: c.req.header('user-agent') ?? null, ip: isIp(ip) ? ip : null };
-}
-
-function isIp(value: string): boolean {
-	return /^\d{1,3}(\.\d{1,3}){3}$/.test(value) || /^[0-9a-f:.]+$/i.test(value);
+	// auth.sessions.ip is inet: anything else (a bogus X-Forwarded-For) is not recorded.
+	return { userAgent: c.req.header('user-agent') ?? null, ip: isIP(ip) ? ip : null };
 }

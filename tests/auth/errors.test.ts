@@ -1,10 +1,11 @@
 // Bad input gets Supabase Auth's error shapes and status codes, never a 500. supabase-js
 // cannot send malformed JSON, wrong types or oversized bodies, so those requests are
 // written by hand (rawAuth); everything else goes through supabase-js.
+import { createClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
-import { anonClient, openLink, rawAuth, uniqueEmail } from './support.ts';
+import { anonClient, confirmedUser, openLink, rawAuth, uniqueEmail } from './support.ts';
 
 let platform: TestPlatform;
 
@@ -242,6 +243,13 @@ describe('the gateway', () => {
 				expect(response.status, `${path} ${body}`).toBeLessThan(500);
 			}
 		}
+		// A forwarded address that is not an IP is not recorded on the session (inet column).
+		const { email, password } = await confirmedUser(platform);
+		const forwarded = createClient(platform.apiUrl, platform.anonKey, {
+			auth: { persistSession: false, autoRefreshToken: false },
+			global: { headers: { 'X-Forwarded-For': '1.2.3.999, 10.0.0.1' } }
+		});
+		expect((await forwarded.auth.signInWithPassword({ email, password })).error).toBeNull();
 		expect(platform.logs.filter((line) => line.includes('unexpected error'))).toEqual([]);
 	});
 });

@@ -4,13 +4,7 @@ import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { inTransaction } from '../db.ts';
 import type { AuthDeps } from '../deps.ts';
-import {
-	badRequest,
-	notFound,
-	unprocessable,
-	WeakPasswordError,
-	type AuthError
-} from '../errors.ts';
+import { badRequest, notFound, unprocessable, WeakPasswordError } from '../errors.ts';
 import { deleteFlowState, findFlowStateByAuthCode, isFlowStateExpired } from '../flow-state.ts';
 import { checkPasswordStrength, MAX_PASSWORD_LENGTH, passwordMatches } from '../passwords.ts';
 import { clientIp, field, grantContext, readJson } from '../request.ts';
@@ -71,11 +65,12 @@ async function passwordGrant(c: Context, deps: AuthDeps): Promise<SessionJson> {
 		throw badRequest('invalid_credentials', INVALID_LOGIN);
 	}
 	// A password that no longer meets the rules still signs in; the client is told why.
-	let weak: AuthError | undefined;
+	let weak: WeakPasswordError | undefined;
 	try {
 		checkPasswordStrength(body.password, deps.settings);
 	} catch (error) {
-		if (error instanceof WeakPasswordError) weak = error;
+		if (!(error instanceof WeakPasswordError)) throw error;
+		weak = error;
 	}
 	if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
 
@@ -83,7 +78,7 @@ async function passwordGrant(c: Context, deps: AuthDeps): Promise<SessionJson> {
 		await audit(tx, user, 'login', deps.now(), { provider: 'email' });
 		return issueSession(tx, deps, user, 'password', grantContext(c));
 	});
-	if (weak instanceof WeakPasswordError) {
+	if (weak) {
 		session.weak_password = { message: weak.message, reasons: weak.reasons };
 	}
 	return session;
