@@ -1,10 +1,14 @@
 // Behaviour that follows the [auth] settings of supabase/config.toml: confirmations off,
 // sign-ups disabled, password rules, and the per-IP and email rate limits. The test
 // platform's settings are live, so each test switches what it needs and restores it.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { AuthSettings } from '../../platform/auth/index.ts';
+import { readAuthSettings, type AuthSettings } from '../../platform/auth/index.ts';
+import { linksIn } from '../helpers/mailbox.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
-import { anonClient, confirmedUser, uniqueEmail } from './support.ts';
+import { anonClient, confirmedUser, mailTo, uniqueEmail } from './support.ts';
 
 let platform: TestPlatform;
 let original: AuthSettings;
@@ -132,5 +136,93 @@ describe('rate limits', () => {
 			status: 429,
 			code: 'over_email_send_rate_limit'
 		});
+	});
+});
+
+describe('config.toml', () => {
+	test('readAuthSettings reads the [auth*] sections, env() values and templates', async () => {
+		const dir = await mkdtemp(join(tmpdir(), 'gd-auth-'));
+		try {
+			await mkdir(join(dir, 'supabase', 'templates'), { recursive: true });
+			await writeFile(join(dir, 'supabase', 'templates', 'confirm.html'), '<p>{{ .Token }}</p>');
+			await writeFile(
+				join(dir, 'supabase', 'config.toml'),
+				[
+					'[auth]',
+					'site_url = "https://app.example.com"',
+					'additional_redirect_urls = ["https://*.example.com/**"]',
+					'jwt_expiry = 900',
+					'enable_signup = false',
+					'password_requirements = "letters_digits"',
+					'[auth.rate_limit]',
+					'email_sent = 5',
+					'sign_in_sign_ups = 12',
+					'[auth.email]',
+					'enable_confirmations = false',
+					'max_frequency = "1m30s"',
+					'otp_expiry = 600',
+					'[auth.email.smtp]',
+					'enabled = true',
+					'host = "smtp.example.com"',
+					'port = 465',
+					'user = "apikey"',
+					'pass = "env(GD_TEST_SMTP_PASS)"',
+					'admin_email = "no-reply@example.com"',
+					'sender_name = "Growthdesk"',
+					'[auth.email.template.confirmation]',
+					'subject = "Welcome"',
+					'content_path = "./supabase/templates/confirm.html"'
+				].join('\n')
+			);
+			process.env.GD_TEST_SMTP_PASS = 'from-the-environment';
+			const settings = readAuthSettings(join(dir, 'supabase', 'config.toml'), {
+				rateLimits: { tokenRefresh: 7 }
+			});
+			expect(settings).toMatchObject({
+				siteUrl: 'https://app.example.com',
+				additionalRedirectUrls: ['https://*.example.com/**'],
+				jwtExpiry: 900,
+				enableSignup: false,
+				enableConfirmations: false,
+				passwordRequirements: 'letters_digits',
+				maxFrequency: 90,
+				otpExpiry: 600,
+				rateLimits: { emailSent: 5, signInSignUps: 12, tokenRefresh: 7, tokenVerifications: 30 },
+				smtp: {
+					host: 'smtp.example.com',
+					port: 465,
+					user: 'apikey',
+					pass: 'from-the-environment',
+					adminEmail: 'no-reply@example.com',
+					senderName: 'Growthdesk'
+				},
+				templates: { confirmation: { subject: 'Welcome', content: '<p>{{ .Token }}</p>' } }
+			});
+		} finally {
+			delete process.env.GD_TEST_SMTP_PASS;
+			await rm(dir, { recursive: true, force: true });
+		}
+	});
+
+	test('a custom template can link to the app with the token hash', async () => {
+		platform.settings.templates = {
+			confirmation: {
+				subject: 'Confirm your Growthdesk account',
+				content:
+					'<a href="{{ .SiteURL }}/auth/confirm?token_hash={{ .TokenHash }}&type=email">Confirm {{ .Email }}</a>'
+			}
+		};
+		const email = uniqueEmail('templated');
+		const since = new Date().toISOString();
+		await anonClient(platform).auth.signUp({ email, password: 'custom-template' });
+		const mail = await mailTo(platform, email, since, /Growthdesk account/);
+		const link = new URL(linksIn(mail)[0] ?? '');
+		expect(`${link.origin}${link.pathname}`).toBe('http://127.0.0.1:3000/auth/confirm');
+		const { data, error } = await anonClient(platform).auth.verifyOtp({
+			token_hash: link.searchParams.get('token_hash') ?? '',
+			type: 'email'
+		});
+		expect(error).toBeNull();
+		expect(data.user?.email).toBe(email);
 	});
 });
