@@ -69,7 +69,7 @@ export function createGateway(opts: Pick<ApiOptions, 'auth' | 'onLog'>): Hono {
 			maxAge: 3600
 		})
 	);
-	app.route('/', createAuthApp({ onLog: opts.onLog, ...opts.auth }));
+	app.route('/', createAuthApp({ ...opts.auth, onLog: opts.auth.onLog ?? opts.onLog }));
 	app.notFound((c) => c.json({ message: 'no Route matched with those values' }, 404));
 	return app;
 }
