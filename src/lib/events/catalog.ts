@@ -1,0 +1,216 @@
+// The catalog of domain events: every event type a module records in
+// public.events, what its subject is and the shape of its payload. One plain
+// module (no server imports) shared by the automation builder (trigger
+// pickers, payload matchers) and the worker (dispatch, webhook deliveries).
+//
+// Payloads carry ids and field names, never personal data, so erasing a contact
+// leaves nothing to erase in an event. A module that records a new event type
+// adds it here; tests/automations/catalog.test.ts checks every type recorded by
+// the migrations is listed.
+import { z } from 'zod';
+
+const uuid = z.uuid();
+const role = z.enum(['owner', 'admin', 'member', 'viewer']);
+
+/** What an event is about: the table its subject lives in and the verb of the change. */
+export type EventSpec = {
+	label: string;
+	description: string;
+	subject: 'contact' | 'member' | 'invitation' | 'organization';
+	/** The change in database-webhook terms (`type` of the Supabase payload). */
+	operation: 'INSERT' | 'UPDATE' | 'DELETE';
+	/** Group shown in pickers. */
+	module: 'contacts' | 'segments' | 'tenancy' | 'webhooks';
+	payload: z.ZodType<Record<string, unknown>>;
+};
+
+function spec<P extends z.ZodType<Record<string, unknown>>>(
+	s: Omit<EventSpec, 'payload'> & { payload: P }
+) {
+	return s;
+}
+
+export const eventCatalog = {
+	'contact.created': spec({
+		label: 'Contact created',
+		description: 'A contact was added, by hand, an import, a form or an incoming webhook.',
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'contacts',
+		payload: z.object({ source: z.string() })
+	}),
+	'contact.updated': spec({
+		label: 'Contact updated',
+		description:
+			'Fields of a contact changed; `changed` names them (custom fields as custom.<key>).',
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'contacts',
+		payload: z.object({ changed: z.array(z.string()) })
+	}),
+	'contact.deleted': spec({
+		label: 'Contact deleted',
+		description: 'A contact was deleted.',
+		subject: 'contact',
+		operation: 'DELETE',
+		module: 'contacts',
+		payload: z.object({})
+	}),
+	'contact.erased': spec({
+		label: 'Contact erased',
+		description: "A contact's personal data was erased on request (GDPR).",
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'contacts',
+		payload: z.object({})
+	}),
+	'tag.added': spec({
+		label: 'Tag added',
+		description: 'A contact got a tag.',
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'contacts',
+		payload: z.object({ tag_id: uuid, tag: z.string() })
+	}),
+	'tag.removed': spec({
+		label: 'Tag removed',
+		description: 'A tag was taken off a contact.',
+		subject: 'contact',
+		operation: 'DELETE',
+		module: 'contacts',
+		payload: z.object({ tag_id: uuid, tag: z.string() })
+	}),
+	'consent.changed': spec({
+		label: 'Consent changed',
+		description: 'A contact granted or withdrew consent for a channel.',
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'contacts',
+		payload: z.object({
+			channel: z.enum(['email', 'sms', 'whatsapp']),
+			status: z.enum(['granted', 'withdrawn']),
+			source: z.string()
+		})
+	}),
+	'segment.entered': spec({
+		label: 'Entered a segment',
+		description: "A contact started matching a segment's rules.",
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'segments',
+		payload: z.object({ segment_id: uuid, segment: z.string() })
+	}),
+	'segment.exited': spec({
+		label: 'Left a segment',
+		description: "A contact stopped matching a segment's rules.",
+		subject: 'contact',
+		operation: 'DELETE',
+		module: 'segments',
+		payload: z.object({ segment_id: uuid, segment: z.string() })
+	}),
+	'member.joined': spec({
+		label: 'Member joined',
+		description: 'Someone became a member of the organization.',
+		subject: 'member',
+		operation: 'INSERT',
+		module: 'tenancy',
+		payload: z.object({ role })
+	}),
+	'member.role_changed': spec({
+		label: 'Member role changed',
+		description: "A member's base role changed.",
+		subject: 'member',
+		operation: 'UPDATE',
+		module: 'tenancy',
+		payload: z.object({ from: role, to: role })
+	}),
+	'member.left': spec({
+		label: 'Member left',
+		description: 'A member left or was removed.',
+		subject: 'member',
+		operation: 'DELETE',
+		module: 'tenancy',
+		payload: z.object({ role })
+	}),
+	'invitation.accepted': spec({
+		label: 'Invitation accepted',
+		description: 'An invitation was accepted.',
+		subject: 'invitation',
+		operation: 'UPDATE',
+		module: 'tenancy',
+		payload: z.object({ email: z.string(), role, user_id: uuid.nullable() })
+	}),
+	'webhook.received': spec({
+		label: 'Incoming webhook received',
+		description:
+			'A signed request reached an incoming webhook endpoint; its contact was created or updated.',
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'webhooks',
+		payload: z.object({
+			endpoint_id: uuid,
+			request_id: z.number().int(),
+			contact_id: uuid.nullable(),
+			created: z.boolean(),
+			data: z.record(z.string(), z.unknown())
+		})
+	})
+} as const satisfies Record<string, EventSpec>;
+
+export type EventType = keyof typeof eventCatalog;
+export type EventPayload<T extends EventType> = z.infer<(typeof eventCatalog)[T]['payload']>;
+
+export const EVENT_TYPES = Object.keys(eventCatalog) as EventType[];
+
+/** The syntax the events table enforces for every type (registered or not). */
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
+
+export const eventTypeSchema = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
+
+export function isEventType(value: string): value is EventType {
+	return Object.hasOwn(eventCatalog, value);
+}
+
+/** A row of public.events as the engine and the webhooks read it. */
+export type EventRecord = {
+	id: string;
+	org_id: string;
+	type: string;
+	subject_type: string;
+	subject_id: string | null;
+	actor_id: string | null;
+	payload: Record<string, unknown>;
+	occurred_at: string;
+};
+
+export type ParsedEvent =
+	| { known: true; type: EventType; payload: Record<string, unknown> }
+	| { known: false; type: string; payload: Record<string, unknown> };
+
+/**
+ * Checks an event's payload against the catalog. Unknown types pass through
+ * untyped (a newer module may record them); a known type with a payload that
+ * does not fit is an error, named.
+ */
+export function parseEventPayload(type: string, payload: unknown): ParsedEvent {
+	if (!isEventType(type)) {
+		return { known: false, type, payload: (payload ?? {}) as Record<string, unknown> };
+	}
+	const result = eventCatalog[type].payload.safeParse(payload ?? {});
+	if (!result.success) {
+		throw new Error(`event ${type}: payload does not match the catalog: ${result.error.message}`);
+	}
+	return { known: true, type, payload: result.data };
+}
+
+/** Event types grouped for a picker, in catalog order. */
+export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {
+	const groups: Record<EventSpec['module'], EventType[]> = {
+		contacts: [],
+		segments: [],
+		tenancy: [],
+		webhooks: []
+	};
+	for (const type of EVENT_TYPES) groups[eventCatalog[type].module].push(type);
+	return groups;
+}
