@@ -3,30 +3,11 @@
 // in the URL fragment. The links are minted with the Auth admin API, as a test fixture.
 import { createClient } from '@supabase/supabase-js';
 import { expect, test } from '@playwright/test';
-import { uniqueEmail } from './helpers.ts';
+import { authAdmin as admin, confirmedUser } from './helpers.ts';
 import { stack } from './stack.ts';
 
-function admin() {
-	return createClient(stack().apiUrl, stack().SUPABASE_SERVICE_ROLE_KEY, {
-		auth: { persistSession: false, autoRefreshToken: false }
-	}).auth.admin;
-}
-
-async function confirmedUser(fullName: string) {
-	const email = uniqueEmail('link');
-	const password = 'link-kinds-pass-1';
-	const { error } = await admin().createUser({
-		email,
-		password,
-		email_confirm: true,
-		user_metadata: { full_name: fullName }
-	});
-	if (error) throw error;
-	return { email, password };
-}
-
 test('a token-hash recovery link (/auth/confirm) opens the new-password page', async ({ page }) => {
-	const { email } = await confirmedUser('Dorothy Vaughan');
+	const { email } = await confirmedUser('Dorothy Vaughan', 'link');
 	const { data, error } = await admin().generateLink({ type: 'recovery', email });
 	if (error) throw error;
 
@@ -52,7 +33,7 @@ test('a malformed /auth/confirm link is explained, not a crash', async ({ page }
 test('implicit-flow tokens in the fragment become a session, then /login sends to the app', async ({
 	page
 }) => {
-	const { email, password } = await confirmedUser('Annie Easley');
+	const { email, password } = await confirmedUser('Annie Easley', 'link');
 	const client = createClient(stack().apiUrl, stack().PUBLIC_SUPABASE_ANON_KEY, {
 		auth: { persistSession: false, autoRefreshToken: false }
 	});

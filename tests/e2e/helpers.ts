@@ -1,5 +1,6 @@
 // Steps the specs share: unique people, the mailbox, signing in and out through the UI.
 import { randomBytes } from 'node:crypto';
+import { createClient } from '@supabase/supabase-js';
 import { expect, type Page } from '@playwright/test';
 import { linksIn, waitForMail } from '../helpers/mailbox.ts';
 import { stack } from './stack.ts';
@@ -7,6 +8,29 @@ import { stack } from './stack.ts';
 /** A fresh address per test, so runs and parallel workers never share an account. */
 export function uniqueEmail(label: string): string {
 	return `${label}-${randomBytes(5).toString('hex')}@example.test`;
+}
+
+/** The Auth admin API (service role): test fixtures only, never what a spec asserts on. */
+export function authAdmin() {
+	return createClient(stack().apiUrl, stack().SUPABASE_SERVICE_ROLE_KEY, {
+		auth: { persistSession: false, autoRefreshToken: false }
+	}).auth.admin;
+}
+
+export type Person = { id: string; fullName: string; email: string; password: string };
+
+/** A confirmed account made with the admin API, for specs whose subject is not sign-up. */
+export async function confirmedUser(fullName: string, label = 'user'): Promise<Person> {
+	const email = uniqueEmail(label);
+	const password = `${label}-pass-${randomBytes(4).toString('hex')}`;
+	const { data, error } = await authAdmin().createUser({
+		email,
+		password,
+		email_confirm: true,
+		user_metadata: { full_name: fullName }
+	});
+	if (error) throw error;
+	return { id: data.user.id, fullName, email, password };
 }
 
 /** The Auth API link (…/auth/v1/verify?…) in the newest matching email to `to`. */

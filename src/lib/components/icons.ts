@@ -17,4 +17,14 @@ export type IconName =
 	| 'alert'
 	| 'info'
 	| 'building'
-	| 'arrow-right';
+	| 'arrow-right'
+	| 'plus'
+	| 'trash'
+	| 'users'
+	| 'shield'
+	| 'history'
+	| 'palette'
+	| 'store'
+	| 'send'
+	| 'selector'
+	| 'tick';

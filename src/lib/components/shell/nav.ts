@@ -1,22 +1,96 @@
-// The sections of the app. Later modules give theirs an href as they land.
+// The sections of the app. Inside an organization they point into /<org>/…;
+// later modules give theirs an href as they land.
 import { resolve } from '$app/paths';
 import type { ResolvedPathname } from '$app/types';
 import type { IconName } from '../icons';
 
-export type NavItem = { label: string; icon: IconName; href?: ResolvedPathname };
+export type NavItem = {
+	label: string;
+	icon: IconName;
+	href?: ResolvedPathname;
+	/** Current only on exactly this path, not on the pages under it. */
+	exact?: boolean;
+	children?: NavItem[];
+};
 
-export const navItems: NavItem[] = [
-	{ label: 'Home', icon: 'home', href: resolve('/') },
+const soon: NavItem[] = [
 	{ label: 'Contacts', icon: 'contacts' },
 	{ label: 'Campaigns', icon: 'campaigns' },
 	{ label: 'Automations', icon: 'automations' },
 	{ label: 'Inbox', icon: 'inbox' },
-	{ label: 'Sites', icon: 'sites' },
-	{ label: 'Settings', icon: 'settings' }
+	{ label: 'Sites', icon: 'sites' }
 ];
 
-/** Whether `href` is the current section (Home only on "/", others on their subtree). */
-export function isCurrent(href: string, pathname: string): boolean {
-	if (href === resolve('/')) return pathname === href;
-	return pathname === href || pathname.startsWith(`${href}/`);
+/** The navigation for an organization (or, outside one, the home page alone). */
+export function navFor(orgSlug: string | null, permissions: readonly string[]): NavItem[] {
+	if (!orgSlug) {
+		return [
+			{ label: 'Home', icon: 'home', href: resolve('/'), exact: true },
+			...soon,
+			{ label: 'Settings', icon: 'settings' }
+		];
+	}
+	const org = { org: orgSlug };
+	const can = (permission: string) => permissions.includes(permission);
+	const settings: (NavItem | false)[] = [
+		{
+			label: 'General',
+			icon: 'building',
+			href: resolve('/(app)/[org=slug]/settings', org),
+			exact: true
+		},
+		{
+			label: 'Branding',
+			icon: 'palette',
+			href: resolve('/(app)/[org=slug]/settings/branding', org)
+		},
+		{ label: 'Brands', icon: 'store', href: resolve('/(app)/[org=slug]/settings/brands', org) },
+		{ label: 'Members', icon: 'users', href: resolve('/(app)/[org=slug]/settings/members', org) },
+		can('members.manage') && {
+			label: 'Invitations',
+			icon: 'send',
+			href: resolve('/(app)/[org=slug]/settings/invitations', org)
+		},
+		{ label: 'Roles', icon: 'shield', href: resolve('/(app)/[org=slug]/settings/roles', org) },
+		can('audit.read') && {
+			label: 'Audit log',
+			icon: 'history',
+			href: resolve('/(app)/[org=slug]/settings/audit', org)
+		}
+	];
+	return [
+		{ label: 'Home', icon: 'home', href: resolve('/(app)/[org=slug]', org), exact: true },
+		...soon,
+		{
+			label: 'Settings',
+			icon: 'settings',
+			href: resolve('/(app)/[org=slug]/settings', org),
+			children: settings.filter((item): item is NavItem => item !== false)
+		}
+	];
+}
+
+/** Whether `item` is the current page (exact items) or section (the others). */
+export function isCurrent(item: NavItem, pathname: string): boolean {
+	if (!item.href) return false;
+	if (item.exact) return pathname === item.href;
+	return pathname === item.href || pathname.startsWith(`${item.href}/`);
+}
+
+const UUID_SEGMENT = /^[0-9a-f]{8}-[0-9a-f]{4}-/;
+
+/**
+ * Where switching to another organization leads: the same section there
+ * (/a/settings/brands → /b/settings/brands), never a record of the first one.
+ */
+export function switchTarget(pathname: string, from: string | null, to: string): ResolvedPathname {
+	const home = resolve('/(app)/[org=slug]', { org: to });
+	const segments = pathname.split('/').slice(1);
+	if (!from || segments[0] !== from) return home;
+	const rest: string[] = [];
+	for (const segment of segments.slice(1)) {
+		if (UUID_SEGMENT.test(segment) || segment === 'new') break;
+		rest.push(segment);
+	}
+	return (rest.length ? `${home}/${rest.join('/')}` : home) as ResolvedPathname;
 }

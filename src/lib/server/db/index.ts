@@ -5,6 +5,7 @@ import { createDatabase, type Database } from './client';
 
 export { createDatabase, type Database } from './client';
 export { mapDbError, type MappedDbError } from './errors';
+export { failFromDb, NOT_ALLOWED, refused } from './forms';
 export { asAnon, asService, withRls, type RequestClaims, type Trx } from './rls';
 export type { DB } from './schema';
 

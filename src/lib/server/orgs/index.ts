@@ -12,3 +12,4 @@ export {
 	type OrgRole,
 	type OrgSummary
 } from './queries';
+export { pickHome, rememberOrg, withOrg } from './context';

@@ -1,0 +1,158 @@
+// The audit log in words: what kind of change an entry is, what it was about,
+// and which fields changed from what to what. Shared by the page and its load.
+import { z } from 'zod';
+
+/** The kinds of change the log can be narrowed to (its target tables). */
+export const AUDIT_KINDS = {
+	organizations: 'Organization',
+	members: 'Members',
+	invitations: 'Invitations',
+	roles: 'Custom roles',
+	role_permissions: 'Role permissions',
+	branding_settings: 'Branding'
+} as const;
+export type AuditKind = keyof typeof AUDIT_KINDS;
+
+export const auditFilterSchema = z.object({
+	kind: z
+		.enum(Object.keys(AUDIT_KINDS) as [AuditKind, ...AuditKind[]])
+		.optional()
+		.catch(undefined),
+	actor: z.uuid().optional().catch(undefined),
+	before: z.coerce.number().int().positive().optional().catch(undefined)
+});
+export type AuditFilterInput = z.infer<typeof auditFilterSchema>;
+
+export type Entry = {
+	action: string;
+	targetType: string;
+	targetId: string | null;
+	actorId: string | null;
+	before: unknown;
+	after: unknown;
+};
+
+/** Names the page knows: people by user id, custom roles by id. */
+export type Names = { people: Map<string, string>; roles: Map<string, string> };
+
+export type Change = { field: string; before: string | null; after: string | null };
+
+type Row = Record<string, unknown>;
+const asRow = (value: unknown): Row | null =>
+	typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Row) : null;
+const text = (value: unknown): string | null =>
+	value === null || value === undefined
+		? null
+		: typeof value === 'string'
+			? value
+			: JSON.stringify(value);
+
+const ROLE_WORDS: Record<string, string> = {
+	owner: 'Owner',
+	admin: 'Admin',
+	member: 'Member',
+	viewer: 'Viewer'
+};
+
+/** Columns worth showing, with their labels; ids and timestamps of bookkeeping are left out. */
+const FIELDS: Record<string, string> = {
+	name: 'Name',
+	slug: 'Address',
+	role: 'Role',
+	custom_role_id: 'Custom role',
+	email: 'Email',
+	description: 'Description',
+	permission: 'Permission',
+	primary_color: 'Primary colour',
+	accent_color: 'Accent colour',
+	font_family: 'Font',
+	logo_url: 'Logo',
+	expires_at: 'Expires',
+	revoked_at: 'Revoked',
+	accepted_at: 'Accepted'
+};
+
+function show(field: string, value: unknown, names: Names): string | null {
+	const raw = text(value);
+	if (raw === null) return null;
+	if (field === 'role') return ROLE_WORDS[raw] ?? raw;
+	if (field === 'custom_role_id') return names.roles.get(raw) ?? 'a deleted role';
+	if (field.endsWith('_at'))
+		return `${new Date(raw).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+	return raw;
+}
+
+/** The fields that differ between before and after (all of one side for a creation or deletion). */
+export function changes(entry: Entry, names: Names): Change[] {
+	const before = asRow(entry.before) ?? {};
+	const after = asRow(entry.after) ?? {};
+	const out: Change[] = [];
+	for (const field of Object.keys(FIELDS)) {
+		if (!(field in before) && !(field in after)) continue;
+		const from = show(field, before[field], names);
+		const to = show(field, after[field], names);
+		if (from === to) continue;
+		out.push({ field: FIELDS[field]!, before: from, after: to });
+	}
+	return out;
+}
+
+/** The change, in a few words: "Changed a member's role". */
+export function describeAction(entry: Entry): string {
+	const [table, op] = entry.action.split('.') as [string, string | undefined];
+	const before = asRow(entry.before);
+	const after = asRow(entry.after);
+	switch (table) {
+		case 'organizations':
+			return op === 'insert' ? 'Created the organization' : 'Changed the organization';
+		case 'members':
+			if (op === 'insert') return 'Added a member';
+			if (op === 'update') return "Changed a member's role";
+			return entry.actorId && entry.actorId === before?.user_id
+				? 'Left the organization'
+				: 'Removed a member';
+		case 'invitations':
+			if (op === 'insert') return 'Invited someone';
+			if (op === 'delete') return 'Deleted an invitation';
+			if (after?.revoked_at && !before?.revoked_at) return 'Revoked an invitation';
+			if (after?.accepted_at && !before?.accepted_at) return 'Accepted an invitation';
+			return 'Resent an invitation';
+		case 'roles':
+			return op === 'insert'
+				? 'Created a custom role'
+				: op === 'update'
+					? 'Changed a custom role'
+					: 'Deleted a custom role';
+		case 'role_permissions':
+			return op === 'insert' ? 'Granted a permission to a role' : 'Took a permission from a role';
+		case 'branding_settings':
+			return 'Changed the branding';
+		default:
+			return entry.action;
+	}
+}
+
+/** Who or what the change was about. */
+export function describeTarget(entry: Entry, names: Names): string {
+	const row = asRow(entry.after) ?? asRow(entry.before) ?? {};
+	switch (entry.targetType) {
+		case 'members': {
+			const id = text(row.user_id);
+			return (id && names.people.get(id)) || 'A former member';
+		}
+		case 'invitations':
+			return text(row.email) ?? 'An invitation';
+		case 'roles':
+			return text(row.name) ?? 'A custom role';
+		case 'role_permissions': {
+			const id = text(row.role_id);
+			return `${(id && names.roles.get(id)) || 'A deleted role'}: ${text(row.permission) ?? ''}`;
+		}
+		case 'organizations':
+			return text(row.name) ?? 'The organization';
+		case 'branding_settings':
+			return 'Branding';
+		default:
+			return entry.targetId ?? entry.targetType;
+	}
+}
