@@ -165,6 +165,383 @@ export type Database = {
 					}
 				];
 			};
+			consent_records: {
+				Row: {
+					channel: Database['public']['Enums']['consent_channel'];
+					contact_id: string;
+					id: number;
+					org_id: string;
+					recorded_at: string;
+					recorded_by: string | null;
+					source: string;
+					status: Database['public']['Enums']['consent_status'];
+				};
+				ComputedFields: never;
+				Insert: {
+					channel: Database['public']['Enums']['consent_channel'];
+					contact_id: string;
+					id?: never;
+					org_id: string;
+					recorded_at?: string;
+					recorded_by?: string | null;
+					source: string;
+					status: Database['public']['Enums']['consent_status'];
+				};
+				Update: {
+					channel?: Database['public']['Enums']['consent_channel'];
+					contact_id?: string;
+					id?: never;
+					org_id?: string;
+					recorded_at?: string;
+					recorded_by?: string | null;
+					source?: string;
+					status?: Database['public']['Enums']['consent_status'];
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'consent_records_org_id_contact_id_fkey';
+						columns: ['org_id', 'contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			contact_exports: {
+				Row: {
+					completed_at: string | null;
+					created_at: string;
+					created_by: string | null;
+					filter: Json | null;
+					id: string;
+					org_id: string;
+					row_count: number | null;
+					segment_id: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					completed_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					filter?: Json | null;
+					id?: string;
+					org_id: string;
+					row_count?: number | null;
+					segment_id?: string | null;
+				};
+				Update: {
+					completed_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					filter?: Json | null;
+					id?: string;
+					org_id?: string;
+					row_count?: number | null;
+					segment_id?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contact_exports_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'contact_exports_org_id_segment_id_fkey';
+						columns: ['org_id', 'segment_id'];
+						isOneToOne: false;
+						referencedRelation: 'segments';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			contact_fields: {
+				Row: {
+					created_at: string;
+					id: string;
+					indexed: boolean;
+					key: string;
+					label: string;
+					options: string[];
+					org_id: string;
+					position: number;
+					required: boolean;
+					type: Database['public']['Enums']['contact_field_type'];
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					id?: string;
+					indexed?: boolean;
+					key: string;
+					label: string;
+					options?: string[];
+					org_id: string;
+					position?: number;
+					required?: boolean;
+					type: Database['public']['Enums']['contact_field_type'];
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					id?: string;
+					indexed?: boolean;
+					key?: string;
+					label?: string;
+					options?: string[];
+					org_id?: string;
+					position?: number;
+					required?: boolean;
+					type?: Database['public']['Enums']['contact_field_type'];
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contact_fields_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			contact_import_errors: {
+				Row: {
+					column_name: string;
+					id: number;
+					import_id: string;
+					org_id: string;
+					reason: string;
+					row_number: number;
+					value: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					column_name?: string;
+					id?: never;
+					import_id: string;
+					org_id: string;
+					reason: string;
+					row_number: number;
+					value?: string | null;
+				};
+				Update: {
+					column_name?: string;
+					id?: never;
+					import_id?: string;
+					org_id?: string;
+					reason?: string;
+					row_number?: number;
+					value?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contact_import_errors_org_id_import_id_fkey';
+						columns: ['org_id', 'import_id'];
+						isOneToOne: false;
+						referencedRelation: 'contact_imports';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			contact_imports: {
+				Row: {
+					cancel_requested_at: string | null;
+					created_at: string;
+					created_by: string | null;
+					encoding: string;
+					error: string | null;
+					failed_rows: number;
+					file_name: string;
+					file_ref: string | null;
+					file_size: number;
+					finished_at: string | null;
+					format: string;
+					headers: string[];
+					id: string;
+					inserted_rows: number;
+					mapping: NonNullable<Json>;
+					merged_rows: number;
+					options: NonNullable<Json>;
+					org_id: string;
+					phase: string | null;
+					processed_rows: number;
+					progress: number;
+					started_at: string | null;
+					status: Database['public']['Enums']['contact_import_status'];
+					total_rows: number | null;
+					updated_at: string;
+					updated_rows: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					cancel_requested_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					encoding?: string;
+					error?: string | null;
+					failed_rows?: number;
+					file_name: string;
+					file_ref?: never;
+					file_size?: number;
+					finished_at?: string | null;
+					format?: string;
+					headers?: string[];
+					id?: string;
+					inserted_rows?: number;
+					mapping?: NonNullable<Json>;
+					merged_rows?: number;
+					options?: NonNullable<Json>;
+					org_id: string;
+					phase?: string | null;
+					processed_rows?: number;
+					progress?: number;
+					started_at?: string | null;
+					status?: Database['public']['Enums']['contact_import_status'];
+					total_rows?: number | null;
+					updated_at?: string;
+					updated_rows?: number;
+				};
+				Update: {
+					cancel_requested_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					encoding?: string;
+					error?: string | null;
+					failed_rows?: number;
+					file_name?: string;
+					file_ref?: never;
+					file_size?: number;
+					finished_at?: string | null;
+					format?: string;
+					headers?: string[];
+					id?: string;
+					inserted_rows?: number;
+					mapping?: NonNullable<Json>;
+					merged_rows?: number;
+					options?: NonNullable<Json>;
+					org_id?: string;
+					phase?: string | null;
+					processed_rows?: number;
+					progress?: number;
+					started_at?: string | null;
+					status?: Database['public']['Enums']['contact_import_status'];
+					total_rows?: number | null;
+					updated_at?: string;
+					updated_rows?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contact_imports_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			contact_tags: {
+				Row: {
+					contact_id: string;
+					created_at: string;
+					org_id: string;
+					tag_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					contact_id: string;
+					created_at?: string;
+					org_id: string;
+					tag_id: string;
+				};
+				Update: {
+					contact_id?: string;
+					created_at?: string;
+					org_id?: string;
+					tag_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contact_tags_org_id_contact_id_fkey';
+						columns: ['org_id', 'contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'contact_tags_org_id_tag_id_fkey';
+						columns: ['org_id', 'tag_id'];
+						isOneToOne: false;
+						referencedRelation: 'tags';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			contacts: {
+				Row: {
+					company: string | null;
+					created_at: string;
+					custom: NonNullable<Json>;
+					email: string | null;
+					erased_at: string | null;
+					first_name: string | null;
+					id: string;
+					last_name: string | null;
+					org_id: string;
+					phone: string | null;
+					search: string | null;
+					sort_name: string | null;
+					source: string;
+					status: Database['public']['Enums']['contact_status'];
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					company?: string | null;
+					created_at?: string;
+					custom?: NonNullable<Json>;
+					email?: string | null;
+					erased_at?: string | null;
+					first_name?: string | null;
+					id?: string;
+					last_name?: string | null;
+					org_id: string;
+					phone?: string | null;
+					search?: never;
+					sort_name?: never;
+					source?: string;
+					status?: Database['public']['Enums']['contact_status'];
+					updated_at?: string;
+				};
+				Update: {
+					company?: string | null;
+					created_at?: string;
+					custom?: NonNullable<Json>;
+					email?: string | null;
+					erased_at?: string | null;
+					first_name?: string | null;
+					id?: string;
+					last_name?: string | null;
+					org_id?: string;
+					phone?: string | null;
+					search?: never;
+					sort_name?: never;
+					source?: string;
+					status?: Database['public']['Enums']['contact_status'];
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contacts_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			events: {
 				Row: {
 					actor_id: string | null;
@@ -453,13 +830,142 @@ export type Database = {
 					}
 				];
 			};
+			segment_memberships: {
+				Row: {
+					contact_id: string;
+					entered_at: string;
+					org_id: string;
+					segment_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					contact_id: string;
+					entered_at?: string;
+					org_id: string;
+					segment_id: string;
+				};
+				Update: {
+					contact_id?: string;
+					entered_at?: string;
+					org_id?: string;
+					segment_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'segment_memberships_org_id_contact_id_fkey';
+						columns: ['org_id', 'contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'segment_memberships_org_id_segment_id_fkey';
+						columns: ['org_id', 'segment_id'];
+						isOneToOne: false;
+						referencedRelation: 'segments';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			segments: {
+				Row: {
+					cached_count: number | null;
+					created_at: string;
+					created_by: string | null;
+					description: string;
+					error: string | null;
+					id: string;
+					name: string;
+					org_id: string;
+					refreshed_at: string | null;
+					rules: NonNullable<Json>;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					cached_count?: number | null;
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					error?: string | null;
+					id?: string;
+					name: string;
+					org_id: string;
+					refreshed_at?: string | null;
+					rules: NonNullable<Json>;
+					updated_at?: string;
+				};
+				Update: {
+					cached_count?: number | null;
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					error?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					refreshed_at?: string | null;
+					rules?: NonNullable<Json>;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'segments_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			tags: {
+				Row: {
+					color: string;
+					created_at: string;
+					id: string;
+					name: string;
+					org_id: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					color?: string;
+					created_at?: string;
+					id?: string;
+					name: string;
+					org_id: string;
+					updated_at?: string;
+				};
+				Update: {
+					color?: string;
+					created_at?: string;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'tags_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 		};
 		Views: {
 			[_ in never]: never;
 		};
 		Functions: {
 			accept_invitation: { Args: { p_token: string }; Returns: string };
+			contact_can_send: {
+				Args: { p_channel: Database['public']['Enums']['consent_channel']; p_contact_id: string };
+				Returns: boolean;
+			};
 			create_organization: { Args: { p_name: string; p_slug: string }; Returns: string };
+			erase_contact: { Args: { p_contact_id: string }; Returns: undefined };
 			invitation_preview: {
 				Args: { p_token: string };
 				Returns: {
@@ -472,8 +978,14 @@ export type Database = {
 					status: string;
 				}[];
 			};
+			search_contact_ids: { Args: { p_org_id: string; p_term: string }; Returns: string[] };
 		};
 		Enums: {
+			consent_channel: 'email' | 'sms' | 'whatsapp';
+			consent_status: 'granted' | 'withdrawn';
+			contact_field_type: 'text' | 'number' | 'date' | 'boolean' | 'select' | 'multi_select';
+			contact_import_status: 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+			contact_status: 'subscribed' | 'unsubscribed' | 'bounced';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
 		};
 		CompositeTypes: {
@@ -586,6 +1098,11 @@ export type CompositeTypes<
 export const Constants = {
 	public: {
 		Enums: {
+			consent_channel: ['email', 'sms', 'whatsapp'],
+			consent_status: ['granted', 'withdrawn'],
+			contact_field_type: ['text', 'number', 'date', 'boolean', 'select', 'multi_select'],
+			contact_import_status: ['draft', 'queued', 'running', 'completed', 'failed', 'cancelled'],
+			contact_status: ['subscribed', 'unsubscribed', 'bounced'],
 			org_role: ['owner', 'admin', 'member', 'viewer']
 		}
 	}

@@ -1,5 +1,17 @@
 // Every background task the worker runs, by name. Jobs are enqueued from SQL
 // (private.enqueue_job) in the transaction of the change that needs them.
 import type { TaskList } from 'graphile-worker';
+import { automationTasks } from './automation-tasks.ts';
+import { contactFieldIndexTask, contactFieldPurgeTask } from './contacts-fields.ts';
+import { contactDeps } from './contacts-deps.ts';
+import { contactsImportTask } from './contacts-import.ts';
+import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 
-export const tasks: TaskList = {};
+export const tasks: TaskList = {
+	contacts_import: contactsImportTask(contactDeps),
+	segment_refresh: segmentRefreshTask(contactDeps),
+	segments_apply_changes: segmentsApplyChangesTask(contactDeps),
+	contact_field_index: contactFieldIndexTask(contactDeps),
+	contact_field_purge: contactFieldPurgeTask(contactDeps),
+	...automationTasks
+};

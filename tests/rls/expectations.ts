@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Persona, TenancyWorld } from '../helpers/tenancy.ts';
+import { contactTables } from '../contacts/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -47,6 +48,7 @@ async function insertReturning(client: pg.Client, sql: string, values: unknown[]
 }
 
 export const expectations: Record<string, TableSpec> = {
+	...contactTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
