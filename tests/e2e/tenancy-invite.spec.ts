@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { linksIn, waitForMail } from '../helpers/mailbox.ts';
 import { confirmedUser, fillSignup, emailLink, uniqueEmail } from './helpers.ts';
 import { stack } from './stack.ts';
-import { createOrgInUi, signInAs, uniqueOrgName } from './tenancy.ts';
+import { createOrgInUi, openApp, signInAs, uniqueOrgName } from './tenancy.ts';
 
 test('owner invites a teammate, who signs up from the email, accepts and sees the organization', async ({
 	page,
@@ -105,7 +105,7 @@ test('an invitation for another address is refused with what to do next', async 
 
 	await signInAs(page, owner);
 	await createOrgInUi(page, name, slug);
-	await page.goto(`/${slug}/settings/invitations`);
+	await openApp(page, `/${slug}/settings/invitations`);
 	await page.getByLabel('Email').fill(invited);
 	const since = new Date().toISOString();
 	await page.getByRole('button', { name: 'Send invitation' }).click();

@@ -16,6 +16,12 @@ export function uniqueOrgName(label: string): { name: string; slug: string } {
 	};
 }
 
+/** Opens a page of the app and waits until it is interactive (the shell marks itself hydrated). */
+export async function openApp(page: Page, path: string): Promise<void> {
+	await page.goto(path);
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
+}
+
 /** Signs in through the form; a person with organizations lands in one of them. */
 export async function signInAs(page: Page, person: Person): Promise<void> {
 	await page.goto('/login');
@@ -25,7 +31,7 @@ export async function signInAs(page: Page, person: Person): Promise<void> {
 
 /** Creates an organization from /new, taking the suggested address; ends on its home page. */
 export async function createOrgInUi(page: Page, name: string, slug: string): Promise<void> {
-	await page.goto('/new');
+	await openApp(page, '/new');
 	await page.getByLabel('Organization name').fill(name);
 	await expect(page.getByLabel('Address')).toHaveValue(slug);
 	await expect(page.getByTestId('address-preview')).toContainText(`/${slug}`);

@@ -1,11 +1,13 @@
 // Database failures as form answers: a field error when the failure names a
 // field of the form, else a message above the form, with the mapped status.
+import type { ActionFailure } from '@sveltejs/kit';
 import { message, setError } from 'sveltekit-superforms';
 import type { FormPathLeavesWithErrors, SuperValidated } from 'sveltekit-superforms';
 import type { FormMessage } from '$lib/forms';
 import { mapDbError } from './errors';
 
 type Form<T extends Record<string, unknown>> = SuperValidated<T, FormMessage>;
+type Failure<T extends Record<string, unknown>> = ActionFailure<{ form: Form<T> }>;
 
 export const NOT_ALLOWED = 'You do not have permission to do that.';
 
@@ -21,7 +23,7 @@ export function failFromDb<T extends Record<string, unknown>>(
 	form: Form<T>,
 	error: unknown,
 	fieldMessages: Partial<Record<string, string>> = {}
-) {
+): Failure<T> {
 	const mapped = mapDbError(error);
 	if (!mapped) throw error;
 	const field = mapped.field ? camelCase(mapped.field) : undefined;
@@ -29,10 +31,22 @@ export function failFromDb<T extends Record<string, unknown>>(
 		const text = (!mapped.code && fieldMessages[field]) || mapped.message;
 		return setError(form, field as FormPathLeavesWithErrors<T>, text, { status: mapped.status });
 	}
-	return message(form, { tone: 'error', text: mapped.message }, { status: mapped.status });
+	return errorMessage(form, mapped.message, mapped.status);
 }
 
 /** A change the database filtered out (RLS hid the row): refused, with a 403. */
-export function refused<T extends Record<string, unknown>>(form: Form<T>, text = NOT_ALLOWED) {
-	return message(form, { tone: 'error', text }, { status: 403 });
+export function refused<T extends Record<string, unknown>>(
+	form: Form<T>,
+	text = NOT_ALLOWED
+): Failure<T> {
+	return errorMessage(form, text, 403);
+}
+
+/** A message above the form; with a 4xx status superforms always answers with a failure. */
+function errorMessage<T extends Record<string, unknown>>(
+	form: Form<T>,
+	text: string,
+	status: 400 | 403 | 404 | 409 | 422
+): Failure<T> {
+	return message(form, { tone: 'error', text }, { status }) as Failure<T>;
 }
