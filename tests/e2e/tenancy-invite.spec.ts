@@ -97,39 +97,76 @@ test('owner invites a teammate, who signs up from the email, accepts and sees th
 	await invitee.close();
 });
 
-test('an invitation for another address is refused with what to do next', async ({ page }) => {
+test('resend, a wrong account, revoke: each link says where it stands', async ({
+	page,
+	browser
+}) => {
 	const owner = await confirmedUser('Ada Owner', 'owner');
 	const stranger = await confirmedUser('Sam Stranger', 'stranger');
 	const { name, slug } = uniqueOrgName('Quay Studio');
 	const invited = uniqueEmail('intended');
+	const inviteLink = async (after: string) => {
+		const mail = await waitForMail(stack().mailboxUrl, invited, { subject: 'Join', after });
+		return linksIn(mail).find((href) => href.includes('/invitations/')) ?? '';
+	};
 
 	await signInAs(page, owner);
 	await createOrgInUi(page, name, slug);
 	await openApp(page, `/${slug}/settings/invitations`);
 	await page.getByLabel('Email').fill(invited);
-	const since = new Date().toISOString();
+	let since = new Date().toISOString();
 	await page.getByRole('button', { name: 'Send invitation' }).click();
 	await expect(page.getByText(`Invitation sent to ${invited}.`)).toBeVisible();
+	const firstLink = await inviteLink(since);
 
-	// Inviting the same address twice is refused on the field.
-	await page.getByLabel('Email').fill(invited);
-	await page.getByRole('button', { name: 'Send invitation' }).click();
-	await expect(page.getByText('This address already has a pending invitation')).toBeVisible();
+	await test.step('the same address twice is refused on the field', async () => {
+		await page.getByLabel('Email').fill(invited);
+		await page.getByRole('button', { name: 'Send invitation' }).click();
+		await expect(page.getByText('This address already has a pending invitation')).toBeVisible();
+	});
 
-	const mail = await waitForMail(stack().mailboxUrl, invited, { subject: 'Join', after: since });
-	const acceptUrl = linksIn(mail).find((href) => href.includes('/invitations/')) ?? '';
+	let link = '';
+	await test.step('resending mails a new link; the old one stops working', async () => {
+		await page.getByRole('button', { name: `Resend the invitation to ${invited}` }).click();
+		since = new Date().toISOString();
+		await page.getByRole('alertdialog').getByRole('button', { name: 'Send a new link' }).click();
+		await expect(page.getByText('A new link has been sent.')).toBeVisible();
+		link = await inviteLink(since);
+		expect(link).not.toBe(firstLink);
+		const visitor = await browser.newPage();
+		await visitor.goto(firstLink);
+		await expect(
+			visitor.getByRole('heading', { name: 'This invitation link is not valid' })
+		).toBeVisible();
+		await visitor.close();
+	});
 
-	await page.context().clearCookies();
-	await signInAs(page, stranger);
-	await page.goto(acceptUrl);
-	await expect(page.getByText(`You are signed in as ${stranger.email}.`)).toBeVisible();
-	await page.getByRole('button', { name: 'Accept invitation' }).click();
-	await expect(
-		page.getByText(
-			'This invitation was sent to another email address. Sign out, then open this link'
-		)
-	).toBeVisible();
-	// Nothing was joined: the organization is still not theirs.
-	const response = await page.goto(`/${slug}`);
-	expect(response?.status()).toBe(404);
+	await test.step('another account cannot accept it, and is told what to do', async () => {
+		const other = await browser.newPage();
+		await signInAs(other, stranger);
+		await other.goto(link);
+		await expect(other.getByText(`You are signed in as ${stranger.email}.`)).toBeVisible();
+		await other.getByRole('button', { name: 'Accept invitation' }).click();
+		await expect(
+			other.getByText(
+				'This invitation was sent to another email address. Sign out, then open this link'
+			)
+		).toBeVisible();
+		// Nothing was joined: the organization is still not theirs.
+		const response = await other.goto(`/${slug}`);
+		expect(response?.status()).toBe(404);
+		await other.close();
+	});
+
+	await test.step('revoked: gone from the list, and the link says so', async () => {
+		await page.getByRole('button', { name: `Revoke the invitation to ${invited}` }).click();
+		await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke invitation' }).click();
+		await expect(page.getByText('The invitation has been revoked.')).toBeVisible();
+		await expect(page.getByText('No pending invitations')).toBeVisible();
+		await page.context().clearCookies();
+		await page.goto(link);
+		await expect(page.getByTestId('invitation-status')).toHaveText('Revoked');
+		await expect(page.getByText('This invitation was revoked.')).toBeVisible();
+		await expect(page.getByRole('link', { name: 'Create an account' })).toHaveCount(0);
+	});
 });
