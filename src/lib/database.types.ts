@@ -978,7 +978,10 @@ export type Database = {
 					status: string;
 				}[];
 			};
-			search_contact_ids: { Args: { p_org_id: string; p_term: string }; Returns: string[] };
+			search_contact_ids: {
+				Args: { p_limit: number; p_org_id: string; p_term: string };
+				Returns: string[];
+			};
 		};
 		Enums: {
 			consent_channel: 'email' | 'sms' | 'whatsapp';

@@ -13,6 +13,9 @@ import { listQuerySchema, type ListQuery } from './schemas.ts';
 
 export type ContactPage = { items: Contact[]; nextCursor: string | null };
 
+/** Above this many matches a search term counts as broad (see filterWhere). */
+const SEARCH_IDS = 2000;
+
 /** Sort keys as fixed SQL, with the text form the cursor carries (exact, microseconds included). */
 const SORT_KEYS = {
 	created_at: {
@@ -54,13 +57,20 @@ export async function filterWhere(
 ): Promise<Expression<SqlBool>> {
 	const parts: Expression<SqlBool>[] = [sql<SqlBool>`c.org_id = ${orgId} and c.erased_at is null`];
 	if (query.search) {
-		// Three characters or more: the trigram index, through a members-only
-		// function (under RLS the planner may not use it, LIKE not being leakproof).
-		if (query.search.length >= 3)
-			parts.push(
-				sql<SqlBool>`c.id in (select public.search_contact_ids(${orgId}::uuid, ${query.search}))`
-			);
-		else parts.push(sql<SqlBool>`c.search like ${`%${escapeLike(query.search.toLowerCase())}%`}`);
+		const pattern = `%${escapeLike(query.search.toLowerCase())}%`;
+		// Under RLS the planner may not use the trigram index (LIKE is not
+		// leakproof), so a members-only function looks the term up in it. A
+		// selective term (at most SEARCH_IDS matches) is answered from those ids;
+		// a broad one is faster by walking the sort index and filtering.
+		const ids =
+			query.search.length >= 3
+				? (
+						await sql<{ id: string }>`select public.search_contact_ids(${orgId}::uuid,
+							${query.search}, ${SEARCH_IDS + 1}) as id`.execute(trx)
+					).rows.map((r) => r.id)
+				: null;
+		if (ids && ids.length <= SEARCH_IDS) parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
+		else parts.push(sql<SqlBool>`c.search like ${pattern}`);
 	}
 	if (query.status) parts.push(sql<SqlBool>`c.status = ${query.status}::public.contact_status`);
 	if (query.tagId)

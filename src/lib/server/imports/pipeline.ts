@@ -100,10 +100,11 @@ function customValue(column: Column, p: Params): string {
 				when lower(${v}) in ('false', 'no', 'n', '0', 'off') then 'false'::jsonb end`;
 		case 'date':
 			return `case when ${v} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' and pg_input_is_valid(${v}, 'date') then to_jsonb(${v}) end`;
-		case 'select': {
-			const options = p.add(field.options);
-			return `(select to_jsonb(o) from unnest(${options}::text[]) o where lower(o) = lower(${v}) limit 1)`;
-		}
+		case 'select':
+			// A CASE, not a lookup per row: options are few, rows are a million.
+			return `case lower(${v}) ${field.options
+				.map((o) => `when ${p.add(o.toLowerCase())}::text then to_jsonb(${p.add(o)}::text)`)
+				.join(' ')} end`;
 		case 'multi_select': {
 			const options = p.add(field.options);
 			return `(select case when bool_and(m.o is not null) then jsonb_agg(distinct m.o) end
@@ -440,7 +441,7 @@ export async function runImport(
 			                   else f.status::public.contact_status end,
 			     custom = c.custom || f.custom
 			     from import_existing x join ${finalTable} f on f.rn = x.rn
-			    where c.id = x.id and x.rn > $2 and x.rn <= $3
+			    where c.id = x.id and x.rn > $2 and x.rn <= $3 and $4::boolean
 			   returning c.id
 			 ), inserted as (
 			   insert into public.contacts (org_id, email, phone, first_name, last_name, company, source, status, custom)
@@ -456,7 +457,7 @@ export async function runImport(
 			 )
 			 select count(*) filter (where inserted)::integer as inserted,
 			        count(*) filter (where not inserted)::integer as updated from kept`,
-			[job.org_id, low, low + BATCH_ROWS]
+			[job.org_id, low, low + BATCH_ROWS, options.updateExisting]
 		);
 		inserted += batch[0]!.inserted;
 		updated += batch[0]!.updated;
@@ -465,7 +466,8 @@ export async function runImport(
 		await report({ processed_rows: inserted + updated, progress: 0.4 + 0.55 * (done / maxRn) });
 	}
 
-	// 6. Tags for the whole batch, new and existing contacts alike.
+	// 6. Tags for the whole batch, new and existing contacts alike (existing
+	//    ones only when the import updates them: skipped means untouched).
 	await report({ phase: 'finishing', progress: 0.95 });
 	if (options.tagIds.length)
 		await conn.query(

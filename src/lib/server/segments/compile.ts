@@ -192,17 +192,25 @@ export function compileRule(rule: Rule, ctx: RuleContext): Expression<SqlBool> {
 		}
 		case 'field':
 			return fieldCondition(rule, ctx);
-		case 'tag': {
-			const has = sql<SqlBool>`exists (select 1 from public.contact_tags ct
+		// "has"/"did" are uncorrelated IN subqueries: a semi-join under AND, a
+		// hashed subplan (computed once) under OR. "has not"/"did not" are NOT
+		// EXISTS: an anti-join under AND (NOT IN cannot be one, and would fall
+		// back to a per-row scan of the subquery once it outgrows work_mem).
+		case 'tag':
+			if (rule.operator === 'has')
+				return sql<SqlBool>`c.id in (select ct.contact_id from public.contact_tags ct
+					where ct.org_id = ${ctx.orgId} and ct.tag_id = ${rule.tagId})`;
+			return sql<SqlBool>`not exists (select 1 from public.contact_tags ct
 				where ct.org_id = c.org_id and ct.contact_id = c.id and ct.tag_id = ${rule.tagId})`;
-			return rule.operator === 'has' ? has : sql<SqlBool>`not ${has}`;
-		}
 		case 'event': {
-			const did = sql<SqlBool>`exists (select 1 from public.events e
+			const since = sql`now() - make_interval(days => ${rule.withinDays}::integer)`;
+			if (rule.operator === 'did')
+				return sql<SqlBool>`c.id in (select e.subject_id from public.events e
+					where e.org_id = ${ctx.orgId} and e.type = ${rule.eventType} and e.occurred_at >= ${since}
+					and e.subject_type = 'contact')`;
+			return sql<SqlBool>`not exists (select 1 from public.events e
 				where e.org_id = c.org_id and e.subject_type = 'contact' and e.subject_id = c.id
-				and e.type = ${rule.eventType}
-				and e.occurred_at >= now() - make_interval(days => ${rule.withinDays}::integer))`;
-			return rule.operator === 'did' ? did : sql<SqlBool>`not ${did}`;
+				and e.type = ${rule.eventType} and e.occurred_at >= ${since})`;
 		}
 	}
 }
