@@ -51,6 +51,248 @@ export type Database = {
 					}
 				];
 			};
+			automation_runs: {
+				Row: {
+					automation_id: string;
+					context: NonNullable<Json>;
+					current_step: string | null;
+					dedupe_key: string;
+					error: string | null;
+					failed_step: string | null;
+					finished_at: string | null;
+					id: string;
+					open_step_run_id: number | null;
+					org_id: string;
+					seq: number;
+					started_at: string;
+					status: Database['public']['Enums']['automation_run_status'];
+					subject_id: string | null;
+					subject_type: string | null;
+					trigger_event_id: number | null;
+					updated_at: string;
+					version_id: string;
+					wake_at: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					automation_id: string;
+					context?: NonNullable<Json>;
+					current_step?: string | null;
+					dedupe_key: string;
+					error?: string | null;
+					failed_step?: string | null;
+					finished_at?: string | null;
+					id?: string;
+					open_step_run_id?: number | null;
+					org_id: string;
+					seq?: number;
+					started_at?: string;
+					status?: Database['public']['Enums']['automation_run_status'];
+					subject_id?: string | null;
+					subject_type?: string | null;
+					trigger_event_id?: number | null;
+					updated_at?: string;
+					version_id: string;
+					wake_at?: string | null;
+				};
+				Update: {
+					automation_id?: string;
+					context?: NonNullable<Json>;
+					current_step?: string | null;
+					dedupe_key?: string;
+					error?: string | null;
+					failed_step?: string | null;
+					finished_at?: string | null;
+					id?: string;
+					open_step_run_id?: number | null;
+					org_id?: string;
+					seq?: number;
+					started_at?: string;
+					status?: Database['public']['Enums']['automation_run_status'];
+					subject_id?: string | null;
+					subject_type?: string | null;
+					trigger_event_id?: number | null;
+					updated_at?: string;
+					version_id?: string;
+					wake_at?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'automation_runs_org_id_automation_id_fkey';
+						columns: ['org_id', 'automation_id'];
+						isOneToOne: false;
+						referencedRelation: 'automations';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'automation_runs_org_id_version_id_fkey';
+						columns: ['org_id', 'version_id'];
+						isOneToOne: false;
+						referencedRelation: 'automation_versions';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			automation_step_runs: {
+				Row: {
+					attempts: number;
+					error: string | null;
+					finished_at: string | null;
+					id: number;
+					idempotency_key: string;
+					input: NonNullable<Json>;
+					next_attempt_at: string | null;
+					org_id: string;
+					output: Json | null;
+					run_id: string;
+					seq: number;
+					started_at: string;
+					status: Database['public']['Enums']['automation_step_status'];
+					step_id: string;
+					step_type: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					attempts?: number;
+					error?: string | null;
+					finished_at?: string | null;
+					id?: never;
+					idempotency_key: string;
+					input?: NonNullable<Json>;
+					next_attempt_at?: string | null;
+					org_id: string;
+					output?: Json | null;
+					run_id: string;
+					seq: number;
+					started_at?: string;
+					status: Database['public']['Enums']['automation_step_status'];
+					step_id: string;
+					step_type: string;
+				};
+				Update: {
+					attempts?: number;
+					error?: string | null;
+					finished_at?: string | null;
+					id?: never;
+					idempotency_key?: string;
+					input?: NonNullable<Json>;
+					next_attempt_at?: string | null;
+					org_id?: string;
+					output?: Json | null;
+					run_id?: string;
+					seq?: number;
+					started_at?: string;
+					status?: Database['public']['Enums']['automation_step_status'];
+					step_id?: string;
+					step_type?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'automation_step_runs_org_id_run_id_fkey';
+						columns: ['org_id', 'run_id'];
+						isOneToOne: false;
+						referencedRelation: 'automation_runs';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			automation_versions: {
+				Row: {
+					automation_id: string;
+					created_at: string;
+					created_by: string | null;
+					definition: NonNullable<Json>;
+					id: string;
+					org_id: string;
+					version: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					automation_id: string;
+					created_at?: string;
+					created_by?: string | null;
+					definition: NonNullable<Json>;
+					id?: string;
+					org_id: string;
+					version: number;
+				};
+				Update: {
+					automation_id?: string;
+					created_at?: string;
+					created_by?: string | null;
+					definition?: NonNullable<Json>;
+					id?: string;
+					org_id?: string;
+					version?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'automation_versions_org_id_automation_id_fkey';
+						columns: ['org_id', 'automation_id'];
+						isOneToOne: false;
+						referencedRelation: 'automations';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			automations: {
+				Row: {
+					active_version_id: string | null;
+					created_at: string;
+					created_by: string | null;
+					description: string;
+					draft: NonNullable<Json>;
+					id: string;
+					name: string;
+					org_id: string;
+					status: Database['public']['Enums']['automation_status'];
+					trigger_event: string | null;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					active_version_id?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					draft?: NonNullable<Json>;
+					id?: string;
+					name: string;
+					org_id: string;
+					status?: Database['public']['Enums']['automation_status'];
+					trigger_event?: string | null;
+					updated_at?: string;
+				};
+				Update: {
+					active_version_id?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					draft?: NonNullable<Json>;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					status?: Database['public']['Enums']['automation_status'];
+					trigger_event?: string | null;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'automations_active_version_id_fkey';
+						columns: ['org_id', 'active_version_id'];
+						isOneToOne: false;
+						referencedRelation: 'automation_versions';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'automations_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			base_role_permissions: {
 				Row: {
 					permission: string;
@@ -542,6 +784,51 @@ export type Database = {
 					}
 				];
 			};
+			email_templates: {
+				Row: {
+					body_html: string | null;
+					body_text: string;
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					name: string;
+					org_id: string;
+					subject: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					body_html?: string | null;
+					body_text: string;
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name: string;
+					org_id: string;
+					subject: string;
+					updated_at?: string;
+				};
+				Update: {
+					body_html?: string | null;
+					body_text?: string;
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					subject?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'email_templates_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			events: {
 				Row: {
 					actor_id: string | null;
@@ -577,6 +864,103 @@ export type Database = {
 				Relationships: [
 					{
 						foreignKeyName: 'events_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			inbound_webhook_requests: {
+				Row: {
+					contact_id: string | null;
+					endpoint_id: string;
+					error: string | null;
+					event_id: number | null;
+					id: number;
+					org_id: string;
+					received_at: string;
+					status_code: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					contact_id?: string | null;
+					endpoint_id: string;
+					error?: string | null;
+					event_id?: number | null;
+					id?: never;
+					org_id: string;
+					received_at?: string;
+					status_code: number;
+				};
+				Update: {
+					contact_id?: string | null;
+					endpoint_id?: string;
+					error?: string | null;
+					event_id?: number | null;
+					id?: never;
+					org_id?: string;
+					received_at?: string;
+					status_code?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'inbound_webhook_requests_contact_id_fkey';
+						columns: ['contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'inbound_webhook_requests_org_id_endpoint_id_fkey';
+						columns: ['org_id', 'endpoint_id'];
+						isOneToOne: false;
+						referencedRelation: 'inbound_webhooks';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			inbound_webhooks: {
+				Row: {
+					created_at: string;
+					created_by: string | null;
+					enabled: boolean;
+					id: string;
+					last_received_at: string | null;
+					name: string;
+					org_id: string;
+					secret: string;
+					source: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					created_by?: string | null;
+					enabled?: boolean;
+					id?: string;
+					last_received_at?: string | null;
+					name: string;
+					org_id: string;
+					secret?: string;
+					source?: string;
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					created_by?: string | null;
+					enabled?: boolean;
+					id?: string;
+					last_received_at?: string | null;
+					name?: string;
+					org_id?: string;
+					secret?: string;
+					source?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'inbound_webhooks_org_id_fkey';
 						columns: ['org_id'];
 						isOneToOne: false;
 						referencedRelation: 'organizations';
@@ -954,12 +1338,144 @@ export type Database = {
 					}
 				];
 			};
+			webhook_deliveries: {
+				Row: {
+					attempt_log: NonNullable<Json>;
+					attempts: number;
+					created_at: string;
+					delivered_at: string | null;
+					error: string | null;
+					event_id: number;
+					event_type: string;
+					id: number;
+					latency_ms: number | null;
+					next_attempt_at: string | null;
+					org_id: string;
+					replay_of: number | null;
+					response_body: string | null;
+					response_status: number | null;
+					status: Database['public']['Enums']['webhook_delivery_status'];
+					subscription_id: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					attempt_log?: NonNullable<Json>;
+					attempts?: number;
+					created_at?: string;
+					delivered_at?: string | null;
+					error?: string | null;
+					event_id: number;
+					event_type: string;
+					id?: never;
+					latency_ms?: number | null;
+					next_attempt_at?: string | null;
+					org_id: string;
+					replay_of?: number | null;
+					response_body?: string | null;
+					response_status?: number | null;
+					status?: Database['public']['Enums']['webhook_delivery_status'];
+					subscription_id: string;
+					updated_at?: string;
+				};
+				Update: {
+					attempt_log?: NonNullable<Json>;
+					attempts?: number;
+					created_at?: string;
+					delivered_at?: string | null;
+					error?: string | null;
+					event_id?: number;
+					event_type?: string;
+					id?: never;
+					latency_ms?: number | null;
+					next_attempt_at?: string | null;
+					org_id?: string;
+					replay_of?: number | null;
+					response_body?: string | null;
+					response_status?: number | null;
+					status?: Database['public']['Enums']['webhook_delivery_status'];
+					subscription_id?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'webhook_deliveries_event_id_fkey';
+						columns: ['event_id'];
+						isOneToOne: false;
+						referencedRelation: 'events';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'webhook_deliveries_org_id_subscription_id_fkey';
+						columns: ['org_id', 'subscription_id'];
+						isOneToOne: false;
+						referencedRelation: 'webhook_subscriptions';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'webhook_deliveries_replay_of_fkey';
+						columns: ['replay_of'];
+						isOneToOne: false;
+						referencedRelation: 'webhook_deliveries';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			webhook_subscriptions: {
+				Row: {
+					created_at: string;
+					created_by: string | null;
+					description: string;
+					enabled: boolean;
+					event_types: string[];
+					id: string;
+					org_id: string;
+					secret: string;
+					updated_at: string;
+					url: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					enabled?: boolean;
+					event_types: string[];
+					id?: string;
+					org_id: string;
+					secret?: string;
+					updated_at?: string;
+					url: string;
+				};
+				Update: {
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					enabled?: boolean;
+					event_types?: string[];
+					id?: string;
+					org_id?: string;
+					secret?: string;
+					updated_at?: string;
+					url?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'webhook_subscriptions_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 		};
 		Views: {
 			[_ in never]: never;
 		};
 		Functions: {
 			accept_invitation: { Args: { p_token: string }; Returns: string };
+			cancel_automation_run: { Args: { p_run_id: string }; Returns: boolean };
 			contact_can_send: {
 				Args: { p_channel: Database['public']['Enums']['consent_channel']; p_contact_id: string };
 				Returns: boolean;
@@ -978,18 +1494,39 @@ export type Database = {
 					status: string;
 				}[];
 			};
-			search_contact_ids: {
-				Args: { p_limit: number; p_org_id: string; p_term: string };
-				Returns: string[];
+			publish_automation: {
+				Args: { p_automation_id: string; p_definition: Json };
+				Returns: number;
+			};
+			replay_webhook_delivery: { Args: { p_delivery_id: number }; Returns: number };
+			retry_automation_run: { Args: { p_run_id: string }; Returns: undefined };
+			search_contact_ids: { Args: { p_org_id: string; p_term: string }; Returns: string[] };
+			set_automation_status: {
+				Args: {
+					p_automation_id: string;
+					p_cancel_runs?: boolean;
+					p_status: Database['public']['Enums']['automation_status'];
+				};
+				Returns: undefined;
+			};
+			start_automation_run: {
+				Args: { p_automation_id: string; p_subject_id?: string; p_subject_type?: string };
+				Returns: string;
 			};
 		};
 		Enums: {
+			automation_run_status:
+				'running' | 'waiting' | 'retrying' | 'completed' | 'failed' | 'cancelled';
+			automation_status: 'draft' | 'active' | 'archived';
+			automation_step_status:
+				'running' | 'waiting' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 			consent_channel: 'email' | 'sms' | 'whatsapp';
 			consent_status: 'granted' | 'withdrawn';
 			contact_field_type: 'text' | 'number' | 'date' | 'boolean' | 'select' | 'multi_select';
 			contact_import_status: 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 			contact_status: 'subscribed' | 'unsubscribed' | 'bounced';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
+			webhook_delivery_status: 'pending' | 'succeeded' | 'failed';
 		};
 		CompositeTypes: {
 			[_ in never]: never;
@@ -1101,12 +1638,24 @@ export type CompositeTypes<
 export const Constants = {
 	public: {
 		Enums: {
+			automation_run_status: ['running', 'waiting', 'retrying', 'completed', 'failed', 'cancelled'],
+			automation_status: ['draft', 'active', 'archived'],
+			automation_step_status: [
+				'running',
+				'waiting',
+				'retrying',
+				'succeeded',
+				'failed',
+				'skipped',
+				'cancelled'
+			],
 			consent_channel: ['email', 'sms', 'whatsapp'],
 			consent_status: ['granted', 'withdrawn'],
 			contact_field_type: ['text', 'number', 'date', 'boolean', 'select', 'multi_select'],
 			contact_import_status: ['draft', 'queued', 'running', 'completed', 'failed', 'cancelled'],
 			contact_status: ['subscribed', 'unsubscribed', 'bounced'],
-			org_role: ['owner', 'admin', 'member', 'viewer']
+			org_role: ['owner', 'admin', 'member', 'viewer'],
+			webhook_delivery_status: ['pending', 'succeeded', 'failed']
 		}
 	}
 } as const;

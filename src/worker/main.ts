@@ -1,33 +1,52 @@
 // `npm run worker`: runs background jobs (automations, sends, webhook
 // deliveries, imports). Start as many as you like, on as many machines as you
-// like; graphile-worker hands each job to exactly one of them. SIGINT/SIGTERM
-// finish the jobs in hand, then exit.
+// like; graphile-worker hands each job to exactly one of them, and a worker
+// that dies has its jobs taken over by the others within WORKER_LEASE_SECONDS.
+// SIGINT/SIGTERM finish the jobs in hand, then exit; a second signal exits at once.
 //
-// Needs a session-mode connection (LISTEN/NOTIFY): on Supabase, the direct
-// connection or the session pooler, in WORKER_DATABASE_URL.
-import { run } from 'graphile-worker';
+// Needs a session-mode connection (LISTEN/NOTIFY, advisory locks): on
+// Supabase, the direct connection or the session pooler, in WORKER_DATABASE_URL.
+// Settings: see config.ts.
+import { workerSettings } from './config.ts';
 import { installQueue } from './queue.ts';
+import { startWorker } from './runtime.ts';
 import { tasks } from './tasks.ts';
 
-const connectionString = process.env.WORKER_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!connectionString) {
-	console.error('worker: set WORKER_DATABASE_URL (or DATABASE_URL)');
+let settings;
+try {
+	settings = workerSettings();
+} catch (error) {
+	console.error((error as Error).message);
 	process.exit(1);
 }
 
 if (process.argv.includes('--migrate-only')) {
-	await installQueue(connectionString);
+	await installQueue(settings.connectionString);
 	console.log('worker: queue schema is up to date');
 } else {
-	const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
-	const runner = await run({
-		connectionString,
-		concurrency,
-		taskList: tasks,
-		noPreparedStatements: false
-	});
+	const worker = await startWorker({ settings });
 	console.log(
-		`worker: running ${Object.keys(tasks).length} task types, concurrency ${concurrency}`
+		`worker: running ${Object.keys(tasks).length} task types, concurrency ${settings.concurrency}`
 	);
-	await runner.promise;
+	let signals = 0;
+	const shutdown = (signal: NodeJS.Signals) => {
+		if (++signals > 1) {
+			console.error(`worker: ${signal} again, exiting now`);
+			process.exit(1);
+		}
+		console.log(`worker: ${signal}, finishing the jobs in hand…`);
+		worker.stop().then(
+			() => process.exit(0),
+			(error: unknown) => {
+				console.error(`worker: stopped with an error: ${(error as Error).message}`);
+				process.exit(1);
+			}
+		);
+	};
+	process.on('SIGINT', shutdown);
+	process.on('SIGTERM', shutdown);
+	await worker.done.catch((error: unknown) => {
+		console.error(`worker: ${(error as Error).message}`);
+		process.exit(1);
+	});
 }

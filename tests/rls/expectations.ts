@@ -163,5 +163,158 @@ export const expectations: Record<string, TableSpec> = {
 		insert: (w) => ({ org_id: w.orgA, action: 'forged', target_type: 'test' }),
 		update: { action: 'tampered' },
 		expect: { ...nobody, admin: 's---', owner: 's---' }
+	},
+	'public.email_templates': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.email_templates (org_id, name, subject, body_text)
+				 values ($1, 'Seeded template', 'Hi', 'Hello') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, name: 'Fresh template', subject: 'S', body_text: 'B' }),
+		update: { subject: 'Changed' },
+		expect: { ...orgReaders, member: 'siud', admin: 'siud', owner: 'siud' }
+	},
+	'public.automations': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.automations (org_id, name) values ($1, 'Seeded automation') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, name: 'Fresh automation' }),
+		update: { name: 'Renamed' },
+		expect: { ...orgReaders, member: 'siud', admin: 'siud', owner: 'siud' }
+	},
+	'public.automation_versions': {
+		seed: async (c, w) => ({ id: (await seedRun(c, w)).version_id }),
+		insert: (w, key) => ({ org_id: w.orgA, automation_id: key.id, version: 99, definition: {} }),
+		update: { version: 42 },
+		// Published through publish_automation() only; immutable.
+		expect: orgReaders
+	},
+	'public.automation_runs': {
+		seed: async (c, w) => ({ id: (await seedRun(c, w)).run_id }),
+		insert: (w) => ({ org_id: w.orgA, automation_id: w.orgA, version_id: w.orgA, dedupe_key: 'x' }),
+		update: { status: 'completed' },
+		// Written by the worker and the run RPCs (cancel, retry, start).
+		expect: orgReaders
+	},
+	'public.automation_step_runs': {
+		seed: async (c, w) => {
+			const { run_id } = await seedRun(c, w);
+			return insertReturning(
+				c,
+				`insert into public.automation_step_runs (org_id, run_id, seq, step_id, step_type, status, idempotency_key)
+				 values ($1, $2::uuid, 1, 'a', 'exit', 'succeeded', $2::text || ':1') returning id`,
+				[w.orgA, run_id]
+			);
+		},
+		insert: (w) => ({
+			org_id: w.orgA,
+			run_id: w.orgA,
+			seq: 9,
+			step_id: 'x',
+			step_type: 'exit',
+			status: 'succeeded',
+			idempotency_key: 'k'
+		}),
+		update: { status: 'failed' },
+		expect: orgReaders
+	},
+	'public.webhook_subscriptions': {
+		seed: (c, w) => seedSubscription(c, w),
+		insert: (w) => ({
+			org_id: w.orgA,
+			url: 'https://example.test/hook',
+			event_types: ['contact.created']
+		}),
+		update: { enabled: false },
+		expect: { ...nobody, admin: 'siud', owner: 'siud' }
+	},
+	'public.webhook_deliveries': {
+		seed: async (c, w) => {
+			const subscription = await seedSubscription(c, w);
+			const event = await insertReturning(
+				c,
+				`insert into public.events (org_id, type, subject_type) values ($1, 'test.unrouted', 'test') returning id`,
+				[w.orgA]
+			);
+			return insertReturning(
+				c,
+				`insert into public.webhook_deliveries (org_id, subscription_id, event_id, event_type)
+				 values ($1, $2, $3, 'test.unrouted') returning id`,
+				[w.orgA, subscription.id, event.id]
+			);
+		},
+		insert: (w) => ({ org_id: w.orgA, subscription_id: w.orgA, event_id: 1, event_type: 'x.y' }),
+		update: { status: 'succeeded' },
+		// Created by the events trigger and replay_webhook_delivery(); written by the worker.
+		expect: { ...nobody, admin: 's---', owner: 's---' }
+	},
+	'public.inbound_webhooks': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.inbound_webhooks (org_id, name) values ($1, 'Seeded endpoint') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, name: 'Fresh endpoint' }),
+		update: { enabled: false },
+		expect: { ...nobody, admin: 'siud', owner: 'siud' }
+	},
+	'public.inbound_webhook_requests': {
+		seed: async (c, w) => {
+			const endpoint = await insertReturning(
+				c,
+				`insert into public.inbound_webhooks (org_id, name) values ($1, 'Logged endpoint') returning id`,
+				[w.orgA]
+			);
+			return insertReturning(
+				c,
+				`insert into public.inbound_webhook_requests (org_id, endpoint_id, status_code, error)
+				 values ($1, $2, 401, 'signature does not match') returning id`,
+				[w.orgA, endpoint.id]
+			);
+		},
+		insert: (w) => ({ org_id: w.orgA, endpoint_id: w.orgA, status_code: 200 }),
+		update: { status_code: 500 },
+		// Written by the inbound-webhook function (service role) only.
+		expect: { ...nobody, admin: 's---', owner: 's---' }
 	}
 };
+
+/** An automation with a published version and one run (shared by the automation tables' seeds). */
+async function seedRun(
+	client: pg.Client,
+	world: TenancyWorld
+): Promise<{ version_id: string; run_id: string }> {
+	const automation = await insertReturning(
+		client,
+		`insert into public.automations (org_id, name) values ($1, $2) returning id`,
+		[world.orgA, `Run seed ${randomBytes(3).toString('hex')}`]
+	);
+	const version = await insertReturning(
+		client,
+		`insert into public.automation_versions (org_id, automation_id, version, definition)
+		 values ($1, $2, 1, '{}') returning id`,
+		[world.orgA, automation.id]
+	);
+	const run = await insertReturning(
+		client,
+		`insert into public.automation_runs (org_id, automation_id, version_id, dedupe_key)
+		 values ($1, $2, $3, 'seed') returning id`,
+		[world.orgA, automation.id, version.id]
+	);
+	return { version_id: version.id as string, run_id: run.id as string };
+}
+
+function seedSubscription(client: pg.Client, world: TenancyWorld): Promise<Row> {
+	return insertReturning(
+		client,
+		`insert into public.webhook_subscriptions (org_id, url, event_types)
+		 values ($1, 'https://example.test/seeded', '{test.unrouted}') returning id`,
+		[world.orgA]
+	);
+}

@@ -95,3 +95,13 @@ export function customFieldsIn(template: string): string[] {
 	}
 	return [...keys];
 }
+
+/** The roots (contact, event, org, run) the merge fields of some texts read. */
+export function rootsIn(...templates: Array<string | undefined>): Set<string> {
+	const roots = new Set<string>();
+	for (const template of templates) {
+		if (!template) continue;
+		for (const [, path] of template.matchAll(FIELD)) roots.add(path!.split('.')[0]!);
+	}
+	return roots;
+}

@@ -1,0 +1,82 @@
+// A running worker: graphile-worker with every task, the automation engine's
+// dependencies, and heartbeats/lock recovery. `npm run worker` starts one from
+// the environment (main.ts); tests and the benchmark start theirs in process
+// with a controlled clock or mailer.
+import { EventEmitter } from 'node:events';
+import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { createAutomationTasks, createDeps, type DepsOptions } from './automation-tasks.ts';
+import type { Engine } from './automations/engine.ts';
+import type { WorkerSettings } from './config.ts';
+import { startLeases, type Leases } from './leases.ts';
+import { quietLogger } from './queue.ts';
+import { tasks as allTasks } from './tasks.ts';
+
+export type RunningWorker = {
+	engine: Engine;
+	runner: Runner;
+	/** Finishes the jobs in hand, then stops (idempotent). */
+	stop(): Promise<void>;
+	/** Settles when the worker has stopped. */
+	done: Promise<void>;
+};
+
+export type StartWorkerOptions = Omit<DepsOptions, 'settings'> & {
+	settings: WorkerSettings;
+	/** Other tasks to run besides the project's (tests). */
+	extraTasks?: TaskList;
+	log?: (line: string) => void;
+};
+
+export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
+	const { settings } = opts;
+	const log = opts.log ?? ((line: string) => console.error(`[worker] ${line}`));
+	const deps = createDeps({ ...opts, log });
+	const taskList: TaskList = {
+		...allTasks,
+		...createAutomationTasks(() => deps),
+		...opts.extraTasks
+	};
+	const events: WorkerEvents = new EventEmitter();
+	const leases: Leases[] = [];
+	events.on('pool:create', ({ workerPool }) => {
+		leases.push(
+			startLeases({
+				connectionString: settings.connectionString,
+				poolId: workerPool.id,
+				leaseSeconds: settings.leaseSeconds,
+				log
+			})
+		);
+	});
+	events.on('job:error', ({ job, error }) => {
+		log(
+			`job ${job.task_identifier} #${job.id} failed (attempt ${job.attempts}/${job.max_attempts}): ${String((error as Error)?.message ?? error)}`
+		);
+	});
+	const runner = await run({
+		connectionString: settings.connectionString,
+		concurrency: settings.concurrency,
+		pollInterval: settings.pollInterval,
+		taskList,
+		events,
+		logger: quietLogger,
+		noHandleSignals: true,
+		noPreparedStatements: false
+	});
+	let stopping: Promise<void> | undefined;
+	const stop = () =>
+		(stopping ??= (async () => {
+			await runner.stop().catch(() => {});
+			await runner.promise.catch(() => {});
+			await Promise.all(leases.map((l) => l.stop()));
+			await deps.close();
+		})());
+	const done = runner.promise.then(
+		() => stop(),
+		async (error: unknown) => {
+			await stop();
+			throw error;
+		}
+	);
+	return { engine: deps.engine, runner, stop, done };
+}
