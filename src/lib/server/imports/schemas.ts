@@ -12,6 +12,8 @@ export const targetSchema = z
 export const importOptionsSchema = z.object({
 	/** Import the valid rows and report the others; otherwise any bad row stops the import. */
 	skipInvalidRows: z.boolean().default(false),
+	/** Contacts already in the organization (same email) get the file's values; otherwise they are left as they are. */
+	updateExisting: z.boolean().default(true),
 	/** Tags put on every contact of the file (new and existing). */
 	tagIds: z.array(z.uuid()).max(20).default([])
 });
@@ -19,7 +21,11 @@ export type ImportOptions = z.infer<typeof importOptionsSchema>;
 
 export const startImportSchema = z.object({
 	mapping: z.array(targetSchema).min(1).max(500),
-	options: importOptionsSchema.default({ skipInvalidRows: false, tagIds: [] }),
+	options: importOptionsSchema.default({
+		skipInvalidRows: false,
+		updateExisting: true,
+		tagIds: []
+	}),
 	encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252']).optional(),
 	format: z.enum(['csv', 'tsv']).optional()
 });

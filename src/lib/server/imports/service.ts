@@ -25,7 +25,7 @@ export type ImportJob = {
 	encoding: Encoding;
 	headers: string[];
 	mapping: Target[];
-	options: { skipInvalidRows?: boolean; tagIds?: string[] };
+	options: { skipInvalidRows?: boolean; updateExisting?: boolean; tagIds?: string[] };
 	status: ImportStatus;
 	phase: string | null;
 	/** 0–1, for the progress bar. */
