@@ -188,6 +188,35 @@ describe('a good file', () => {
 	});
 });
 
+describe('existing contacts', () => {
+	it('are left untouched (and untagged) when the user says so', async () => {
+		await w.as('member', (trx) =>
+			contacts.create(trx, w.orgA, { email: 'keep@x.test', firstName: 'Kept' })
+		);
+		const { job } = await upload(
+			'keep.csv',
+			'email,first_name\nkeep@x.test,Changed\nnew-keep@x.test,New\n'
+		);
+		await w.as('member', (trx) =>
+			imports.start(trx, deps.store, w.orgA, job.id, {
+				mapping: ['email', 'first_name'],
+				options: { skipInvalidRows: false, updateExisting: false, tagIds: [vip] }
+			})
+		);
+		await runContactImport(deps, job.id);
+		const done = await w.as('viewer', (trx) => imports.get(trx, w.orgA, job.id));
+		expect(done).toMatchObject({ status: 'completed', insertedRows: 1, updatedRows: 0 });
+		const kept = (
+			await w.as('viewer', (trx) => contacts.list(trx, w.orgA, { search: 'keep@x.test' }))
+		).items;
+		expect(kept.map((c) => c.firstName).sort()).toEqual(['Kept', 'New']);
+		const tagged = await w.as('viewer', (trx) =>
+			contacts.list(trx, w.orgA, { tagId: vip, search: 'keep@' })
+		);
+		expect(tagged.items.map((c) => c.email)).toEqual(['new-keep@x.test']);
+	});
+});
+
 describe('bad rows', () => {
 	const csv = [
 		'email,first_name,score',
