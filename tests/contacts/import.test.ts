@@ -344,6 +344,9 @@ describe('the job', () => {
 		);
 		const cancelled = await w.as('member', (trx) => imports.cancel(trx, w.orgA, job.id));
 		expect(cancelled.status).toBe('cancelled');
+		await expect(
+			w.as('member', (trx) => imports.cancel(trx, w.orgA, job.id))
+		).rejects.toBeInstanceOf(imports.ImportStateError);
 		expect((await runContactImport(deps, job.id)).status).toBe('skipped');
 	});
 

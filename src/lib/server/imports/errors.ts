@@ -40,3 +40,13 @@ export class ImportCancelledError extends Error {
 		super('The import was cancelled.');
 	}
 }
+
+/** The import is not in a state that allows this (e.g. cancelling a finished one). */
+export class ImportStateError extends Error {
+	override readonly name = 'ImportStateError';
+	readonly status: string;
+	constructor(status: string, message: string) {
+		super(message);
+		this.status = status;
+	}
+}

@@ -39,5 +39,6 @@ export {
 	ImportFileError,
 	ImportMappingError,
 	ImportNotFoundError,
-	ImportCancelledError
+	ImportCancelledError,
+	ImportStateError
 } from './errors.ts';

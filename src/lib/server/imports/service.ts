@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { Trx } from '../db/rls.ts';
 import { fieldMap } from '../contacts/fields.ts';
-import { ImportMappingError, ImportNotFoundError } from './errors.ts';
+import { ImportMappingError, ImportNotFoundError, ImportStateError } from './errors.ts';
 import type { ImportFileStore } from './files.ts';
 import { checkMapping, suggestMapping, type Target } from './mapping.ts';
 import { startImportSchema, uploadSchema, type StartImportInput } from './schemas.ts';
@@ -220,6 +220,13 @@ export async function start(
 ): Promise<ImportJob> {
 	const s = startImportSchema.parse(input);
 	const row = await load(trx, orgId, importId);
+	if (!['draft', 'failed', 'cancelled'].includes(row.status))
+		throw new ImportStateError(
+			row.status,
+			row.status === 'completed'
+				? 'This import has already run; upload the file again to import it again.'
+				: 'This import is already queued or running.'
+		);
 	let headers = row.headers;
 	if ((s.encoding && s.encoding !== row.encoding) || (s.format && s.format !== row.format)) {
 		headers = sniff(await store.head(row.file_ref!, SNIFF_BYTES), {
@@ -256,6 +263,9 @@ export async function start(
 
 /** Requests cancellation: a queued import is cancelled at once, a running one rolls back. */
 export async function cancel(trx: Trx, orgId: string, importId: string): Promise<ImportJob> {
+	const current = await load(trx, orgId, importId);
+	if (current.status !== 'queued' && current.status !== 'running')
+		throw new ImportStateError(current.status, 'Only a queued or running import can be cancelled.');
 	const row = await trx
 		.updateTable('contact_imports')
 		.set({ cancel_requested_at: sql`now()` })
