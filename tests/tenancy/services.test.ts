@@ -293,3 +293,36 @@ describe('audit', () => {
 		expect((await as('member', (trx) => audit.list(trx, w.orgA))).entries).toEqual([]);
 	});
 });
+
+describe('custom roles edited by someone with fewer permissions', () => {
+	it('an admin can rename a role that carries an owner-only permission, keeping it', async () => {
+		const roleId = await as('owner', (trx) =>
+			roles.create(trx, w.orgA, {
+				name: 'Treasurer',
+				description: '',
+				permissions: ['billing.manage', 'contacts.write']
+			})
+		);
+		await as('admin', (trx) =>
+			roles.update(trx, w.orgA, roleId, {
+				name: 'Treasurer (finance)',
+				description: 'Pays the bills',
+				permissions: ['billing.manage', 'contacts.write']
+			})
+		);
+		const role = (await as('admin', (trx) => roles.list(trx, w.orgA))).find((r) => r.id === roleId);
+		expect(role).toMatchObject({
+			name: 'Treasurer (finance)',
+			permissions: ['billing.manage', 'contacts.write']
+		});
+		// Adding it anew is still refused.
+		const error = await as('admin', (trx) =>
+			roles.create(trx, w.orgA, {
+				name: 'Sneaky',
+				description: '',
+				permissions: ['billing.manage']
+			})
+		).catch((e: unknown) => e);
+		expect(mapDbError(error)).toMatchObject({ status: 403, code: 'grant_exceeds_own' });
+	});
+});

@@ -85,17 +85,27 @@ export async function remove(trx: Trx, orgId: string, roleId: string): Promise<b
 	return result.numDeletedRows === 1n;
 }
 
-/** Makes the role grant exactly `permissions`: removes the others, adds the missing. */
+/**
+ * Makes the role grant exactly `permissions`: removes the others, adds only the
+ * missing ones. Re-inserting a permission the role already has would trip the
+ * guard for an editor who lacks it (nobody grants what they do not hold), so a
+ * role can be renamed by an admin without touching an owner-granted permission.
+ */
 async function setPermissions(trx: Trx, orgId: string, roleId: string, permissions: string[]) {
 	const wanted = [...new Set(permissions)];
 	let removal = trx.deleteFrom('role_permissions').where('role_id', '=', roleId);
 	if (wanted.length) removal = removal.where('permission', 'not in', wanted);
 	await removal.execute();
-	if (wanted.length) {
+	const held = await trx
+		.selectFrom('role_permissions')
+		.select('permission')
+		.where('role_id', '=', roleId)
+		.execute();
+	const missing = wanted.filter((p) => !held.some((h) => h.permission === p));
+	if (missing.length) {
 		await trx
 			.insertInto('role_permissions')
-			.values(wanted.map((permission) => ({ org_id: orgId, role_id: roleId, permission })))
-			.onConflict((oc) => oc.doNothing())
+			.values(missing.map((permission) => ({ org_id: orgId, role_id: roleId, permission })))
 			.execute();
 	}
 }
