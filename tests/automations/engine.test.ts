@@ -410,3 +410,79 @@ describe('cancel', () => {
 		expect(await tagsOf(contact)).toEqual([]);
 	});
 });
+
+describe('contact rules (the segment rule language)', () => {
+	it('filters the trigger and branches on the contact', async () => {
+		const gold = await createTag(w, 'Gold');
+		const winner = await createTag(w, 'Winner');
+		const id = await publish(w, {
+			trigger: {
+				type: 'event',
+				event: 'contact.updated',
+				filter: {
+					kind: 'group',
+					match: 'all',
+					rules: [{ kind: 'tag', operator: 'has', tagId: gold }]
+				}
+			},
+			reentry: { mode: 'every_time' },
+			start: 'ada',
+			steps: [
+				{
+					id: 'ada',
+					name: 'Is it Ada?',
+					type: 'condition',
+					condition: {
+						kind: 'contact',
+						rules: {
+							kind: 'group',
+							match: 'any',
+							rules: [{ kind: 'field', field: 'first_name', operator: 'equals', value: 'ada' }]
+						}
+					},
+					then: 'win',
+					else: null
+				},
+				{ id: 'win', name: 'Winner', type: 'add_tag', tagId: winner }
+			]
+		});
+		const a = await createContact(w, { first_name: 'Ada' });
+		const b = await createContact(w, { first_name: 'Bob' });
+		const c = await createContact(w, { first_name: 'Ada' });
+		await tagContact(w, a, gold);
+		await tagContact(w, b, gold);
+		await w.pool.query(`update public.contacts set company = 'Acme' where id = any($1::uuid[])`, [
+			[a, b, c]
+		]);
+		await runDispatchJobs(w);
+		const runs = await runsOf(w, id);
+		expect(runs.map((r) => r.subject_id).sort()).toEqual([a, b].sort());
+		expect(runs.every((r) => r.status === 'completed')).toBe(true);
+		expect(await tagsOf(a)).toEqual(['Gold', 'Winner']);
+		expect(await tagsOf(b)).toEqual(['Gold']);
+		await archive(w, id);
+	});
+
+	it('a filter that no longer fits (a deleted field) fails the runs visibly', async () => {
+		const id = await publish(w, {
+			trigger: {
+				type: 'event',
+				event: 'contact.created',
+				filter: {
+					kind: 'group',
+					match: 'all',
+					rules: [{ kind: 'field', field: 'custom.gone', operator: 'is_set' }]
+				}
+			},
+			reentry: { mode: 'every_time' },
+			start: 'end',
+			steps: [{ id: 'end', name: 'Exit', type: 'exit' }]
+		});
+		await createContact(w);
+		await runDispatchJobs(w);
+		const [run] = await runsOf(w, id);
+		expect(run).toMatchObject({ status: 'failed' });
+		expect(run!.error).toMatch(/^The trigger filter could not be evaluated: .*custom field "gone"/);
+		await archive(w, id);
+	});
+});

@@ -6,7 +6,8 @@ import type { Database } from '../../lib/server/db/client.ts';
 import type { OutboundPolicy } from '../outbound.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createDefinitionCache, type DefinitionCache } from './definitions.ts';
-import { unavailableRules, type RuleEvaluator } from './rules.ts';
+import type { RuleEvaluator } from './rules.ts';
+import { segmentRuleEvaluator } from './segment-rules.ts';
 
 export type EngineConfig = {
 	/** `${SUPABASE_URL}/functions/v1`, for invoke-function steps (null: not configured). */
@@ -69,7 +70,7 @@ export function createEngine(opts: EngineOptions): Engine {
 		db: opts.db,
 		mailer: opts.mailer,
 		clock: opts.clock ?? systemClock,
-		rules: opts.rules ?? unavailableRules,
+		rules: opts.rules ?? segmentRuleEvaluator(),
 		config: { ...defaultConfig, ...opts.config },
 		definitions: createDefinitionCache(),
 		log: opts.log ?? ((line) => console.error(`[automations] ${line}`))
