@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Definition } from '../../src/lib/automations/definition.ts';
 import { withRls } from '../../src/lib/server/db/rls.ts';
+import { fireSchedule } from '../../src/worker/automations/dispatch.ts';
 import { advanceRun, resumeDue } from '../../src/worker/automations/executor.ts';
 import {
 	createContact,
@@ -483,6 +484,50 @@ describe('contact rules (the segment rule language)', () => {
 		const [run] = await runsOf(w, id);
 		expect(run).toMatchObject({ status: 'failed' });
 		expect(run!.error).toMatch(/^The trigger filter could not be evaluated: .*custom field "gone"/);
+		await archive(w, id);
+	});
+});
+
+describe('schedule trigger', () => {
+	it('plans the next firing, starts one run per firing (once), notifies a member', async () => {
+		w.mailer.sent.length = 0;
+		const id = await publish(w, {
+			trigger: { type: 'schedule', cron: '0 9 * * *' },
+			reentry: { mode: 'every_time' },
+			start: 'tell',
+			steps: [
+				{
+					id: 'tell',
+					name: 'Morning note',
+					type: 'notify_member',
+					userId: w.world.users.owner.id,
+					subject: 'Good morning from {{org.name}}',
+					text: 'Run {{run.id}}'
+				}
+			]
+		});
+		const { rows: versions } = await w.pool.query<{ id: string }>(
+			'select active_version_id as id from public.automations where id = $1',
+			[id]
+		);
+		const versionId = versions[0]!.id;
+		w.clock.set(new Date('2031-03-04T08:30:00Z'));
+		await fireSchedule(w.engine, { automationId: id, versionId });
+		const { rows: jobs } = await w.pool.query<{ payload: { at: string } }>(
+			`select payload from graphile_worker._private_jobs where key = $1`,
+			[`automation_schedule:${id}`]
+		);
+		expect(Date.parse(jobs[0]!.payload.at)).toBe(Date.parse('2031-03-04T09:00:00Z'));
+
+		w.clock.set(new Date('2031-03-04T09:00:01Z'));
+		await fireSchedule(w.engine, { automationId: id, versionId, at: jobs[0]!.payload.at });
+		await fireSchedule(w.engine, { automationId: id, versionId, at: jobs[0]!.payload.at });
+		await runDispatchJobs(w);
+		const runs = await runsOf(w, id);
+		expect(runs).toMatchObject([{ status: 'completed', subject_id: null }]);
+		expect(w.mailer.sent.map((m) => [m.to, m.subject])).toEqual([
+			[w.world.users.owner.email, 'Good morning from Acme']
+		]);
 		await archive(w, id);
 	});
 });
