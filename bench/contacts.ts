@@ -314,6 +314,10 @@ try {
 	console.log(
 		`   search (trigram, 50 rows; ${Math.min(...matches)}–${Math.max(...matches)} shown)   p50 ${ms(searches.p50)}   p95 ${ms(searches.p95)}   (goal ≤ 50 ms)`
 	);
+	for (const [term, times] of byTerm) {
+		const t = summarize(times);
+		console.log(`     ${JSON.stringify(term).padEnd(12)} p50 ${ms(t.p50)}   p95 ${ms(t.p95)}`);
+	}
 } finally {
 	await rm(dir, { recursive: true, force: true });
 	await postgres.cleanup();

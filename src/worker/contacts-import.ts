@@ -60,7 +60,10 @@ export async function runContactImport(
 		await client.query(
 			`select set_config('role', 'service_role', true),
 			        set_config('request.jwt.claims', '{"role":"service_role"}', true),
-			        set_config('work_mem', '256MB', true)`
+			        set_config('work_mem', '256MB', true),
+			        -- New trigram entries wait in the GIN pending list and are merged in
+			        -- large sorted batches rather than a little at a time.
+			        set_config('gin_pending_list_limit', '65536', true)`
 		);
 		const conn: ImportConnection = {
 			query: async <R>(text: string, values?: unknown[]) => {

@@ -70,7 +70,13 @@ export async function filterWhere(
 					).rows.map((r) => r.id)
 				: null;
 		if (ids && ids.length <= SEARCH_IDS) parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
-		else parts.push(sql<SqlBool>`c.search like ${pattern}`);
+		else {
+			parts.push(sql<SqlBool>`c.search like ${pattern}`);
+			// Matches are dense: walk the sort index and stop at a page. Left to
+			// itself the planner, which cannot estimate LIKE '%…%' well, may sort
+			// the whole organization instead.
+			if (ids) await sql`select set_config('enable_sort', 'off', true)`.execute(trx);
+		}
 	}
 	if (query.status) parts.push(sql<SqlBool>`c.status = ${query.status}::public.contact_status`);
 	if (query.tagId)
@@ -124,6 +130,8 @@ export async function list(trx: Trx, orgId: string, input: ListQuery = {}): Prom
 		.orderBy(sql`c.id ${direction}`)
 		.limit(query.limit + 1)
 		.execute();
+	// filterWhere may have turned sorting off for a broad search; not for the rest of the transaction.
+	if (query.search) await sql`select set_config('enable_sort', 'on', true)`.execute(trx);
 	const more = rows.length > query.limit;
 	const page = more ? rows.slice(0, query.limit) : rows;
 	const last = page.at(-1);
