@@ -7,8 +7,9 @@
 //              own dispatch job, as app traffic does), into an active automation
 //              "event → condition → add tag → exit": event insert → run →
 //              three steps recorded with their history.
-//   latency    events inserted one per transaction at a steady rate while the
-//              engine worker idles: commit → first step recorded, p50/p95.
+//   latency    events inserted one per transaction at a steady rate: commit →
+//              first step recorded, p50/p95; and, as its baseline, no-op jobs
+//              added one per transaction at the same rate: commit → job ran.
 //
 // Goals (issue 5): ≥ 1,000 steps/s per worker on 2 cores, first-step p95 ≤ 200 ms,
 // engine ≥ 0.5× the raw queue. `npm run bench:automations`; BENCH_EVENTS,
@@ -38,7 +39,14 @@ if (process.argv[2] === '--worker') {
 			pollInterval: 1000,
 			noHandleSignals: true,
 			logger: quietLogger,
-			taskList: { bench_noop: () => Promise.resolve() }
+			taskList: {
+				bench_noop: (payload) => {
+					// Latency probes say when they ran; throughput jobs do nothing at all.
+					const t = (payload as { t?: number }).t;
+					if (t !== undefined) process.stdout.write(`ran ${t} ${Date.now()}\n`);
+					return Promise.resolve();
+				}
+			}
 		});
 		process.on('SIGTERM', () => void runner.stop().then(() => process.exit(0)));
 		console.log('ready');
@@ -59,21 +67,31 @@ if (process.argv[2] === '--worker') {
 // ---------------------------------------------------------------------------
 // The benchmark.
 
-function startChild(kind: 'raw' | 'engine', url: string): Promise<ChildProcess> {
+type Child = { process: ChildProcess; lines: string[] };
+
+function startChild(kind: 'raw' | 'engine', url: string): Promise<Child> {
 	const child = spawn(process.execPath, ['bench/automations.ts', '--worker', kind], {
 		env: { ...process.env, DATABASE_URL: url, WORKER_POLL_INTERVAL_MS: '1000' },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
+	const lines: string[] = [];
 	return new Promise((resolve, reject) => {
+		let buffer = '';
 		child.stdout.setEncoding('utf8');
 		child.stdout.on('data', (chunk: string) => {
-			if (chunk.includes('ready')) resolve(child);
+			buffer += chunk;
+			const parts = buffer.split('\n');
+			buffer = parts.pop()!;
+			for (const line of parts) {
+				if (line === 'ready') resolve({ process: child, lines });
+				else lines.push(line);
+			}
 		});
 		child.once('exit', (code) => reject(new Error(`${kind} worker exited (${code})`)));
 	});
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild({ process: child }: Child): Promise<void> {
 	child.removeAllListeners('exit');
 	const exited = new Promise((r) => child.once('exit', r));
 	child.kill('SIGTERM');
@@ -157,7 +175,22 @@ try {
 		`${EVENTS} jobs / events, worker concurrency ${CONCURRENCY}, one worker process each\n`
 	);
 
-	// Raw queue: N no-op jobs, one add_job each.
+	/** Runs `send(i)` LATENCY_EVENTS times at RATE per second; returns when each committed (epoch ms). */
+	async function steady(send: (i: number) => Promise<string>): Promise<Map<string, number>> {
+		const commits = new Map<string, number>();
+		const interval = 1000 / RATE;
+		const started = performance.now();
+		const startedAt = Date.now();
+		for (let i = 0; i < LATENCY_EVENTS; i++) {
+			const wait = started + i * interval - performance.now();
+			if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+			const key = await send(i);
+			commits.set(key, startedAt + (performance.now() - started));
+		}
+		return commits;
+	}
+
+	// Raw queue: N no-op jobs, one add_job each; then probes one per transaction.
 	const raw = await startChild('raw', postgres.url);
 	let t = performance.now();
 	await db.query(
@@ -171,7 +204,24 @@ try {
 		EVENTS
 	);
 	const rawMs = performance.now() - t;
+	const rawCommits = await steady(async (i) => {
+		await db.query(
+			`select graphile_worker.add_job('bench_noop', json_build_object('t', $1::int))`,
+			[i]
+		);
+		return String(i);
+	});
+	await waitFor(
+		db,
+		`select (1 - count(*))::int as n from graphile_worker.jobs where task_identifier = 'bench_noop'`,
+		1
+	);
 	await stopChild(raw);
+	const rawLatencies = raw.lines
+		.map((l) => l.split(' '))
+		.filter(([word]) => word === 'ran')
+		.map(([, key, at]) => Number(at) - rawCommits.get(key!)!)
+		.sort((a, b) => a - b);
 
 	// Engine: N events, one statement (one dispatch job) each.
 	const engine = await startChild('engine', postgres.url);
@@ -191,22 +241,15 @@ try {
 	);
 	const steps = stepRows[0]!.n;
 
-	// Latency: one event per transaction at a steady rate, engine worker idle in between.
-	const commits = new Map<string, number>();
-	const interval = 1000 / RATE;
-	const started = performance.now();
-	const startedAt = Date.now();
-	for (let i = 0; i < LATENCY_EVENTS; i++) {
-		const due = started + i * interval;
-		const wait = due - performance.now();
-		if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+	// Latency: one event per transaction at a steady rate.
+	const commits = await steady(async (i) => {
 		const { rows } = await db.query<{ id: string }>(
 			`insert into public.events (org_id, type, subject_type, subject_id, payload)
 			 values ($1, 'bench.ping', 'contact', $2, '{"n": 1}') returning id`,
 			[orgId, contacts[i % contacts.length]]
 		);
-		commits.set(rows[0]!.id, startedAt + (performance.now() - started));
-	}
+		return rows[0]!.id;
+	});
 	await waitFor(
 		db,
 		`select count(*)::int as n from public.automation_runs where automation_id = $1 and status = 'completed'`,
@@ -230,6 +273,8 @@ try {
 	const stepRate = rate(steps, engineMs);
 	const p50 = percentile(latencies, 50);
 	const p95 = percentile(latencies, 95);
+	const rawP50 = percentile(rawLatencies, 50);
+	const rawP95 = percentile(rawLatencies, 95);
 	const ok = (pass: boolean) => (pass ? 'ok' : 'MISSED');
 	console.log(
 		`raw queue     ${rawRate} jobs/s   (${EVENTS} no-op jobs in ${(rawMs / 1000).toFixed(2)} s; enqueue ${(enqueueRaw / 1000).toFixed(2)} s)`
@@ -239,6 +284,9 @@ try {
 	);
 	console.log(
 		`latency       commit → first step p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms   (${latencies.length} events at ${RATE}/s)`
+	);
+	console.log(
+		`raw latency   commit → no-op job ran p50 ${rawP50.toFixed(1)} ms, p95 ${rawP95.toFixed(1)} ms   (${rawLatencies.length} jobs at ${RATE}/s)`
 	);
 	console.log('');
 	console.log(`steps/s per worker       ${stepRate}   goal ≥ 1000   ${ok(stepRate >= 1000)}`);

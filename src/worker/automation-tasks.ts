@@ -45,7 +45,8 @@ export function createDeps(opts: DepsOptions): AutomationDeps & { close(): Promi
 			functionsUrl: settings.functionsUrl,
 			functionsKey: settings.functionsKey,
 			outbound: settings.outbound,
-			defaultRetry: settings.retry
+			defaultRetry: settings.retry,
+			dispatchBatch: settings.dispatchBatch
 		}
 	});
 	return {
@@ -77,11 +78,13 @@ function payloadOf<T>(
 }
 
 export function createAutomationTasks(resolve: () => AutomationDeps): TaskList {
-	const automations_dispatch: Task = async (payload) => {
+	const automations_dispatch: Task = async (payload, helpers) => {
 		const p = payloadOf<{ events: Array<string | number> }>(payload, (x) =>
 			Array.isArray(x.events)
 		);
-		await dispatchEvents(resolve().engine, p.events);
+		// How long the job waited since it was due: the sign of a backlog worth batching.
+		const queuedMs = Date.now() - new Date(helpers.job.run_at).getTime();
+		await dispatchEvents(resolve().engine, p.events, queuedMs);
 	};
 	const automations_resume: Task = async (payload) => {
 		const p = payloadOf<{ runId: string }>(payload, (x) => typeof x.runId === 'string');

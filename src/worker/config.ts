@@ -9,6 +9,7 @@
 //   OUTBOUND_ALLOW_LOOPBACK, OUTBOUND_ALLOW_PRIVATE                    see outbound.ts
 //   WEBHOOK_MAX_ATTEMPTS (8), WEBHOOK_BACKOFF_MS (30000), WEBHOOK_TIMEOUT_MS (10000)
 //   AUTOMATION_RETRY_BACKOFF_SECONDS (30), AUTOMATION_MAX_ATTEMPTS (3)  defaults for steps
+//   AUTOMATION_DISPATCH_BATCH (50)      events' dispatch jobs one transaction may take in under load
 import { outboundPolicyFromEnv, type OutboundPolicy } from './outbound.ts';
 
 export type WorkerSettings = {
@@ -23,6 +24,7 @@ export type WorkerSettings = {
 	outbound: OutboundPolicy;
 	webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number };
 	retry: { maxAttempts: number; backoffSeconds: number };
+	dispatchBatch: number;
 };
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -57,6 +59,7 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
 		retry: {
 			maxAttempts: num(env, 'AUTOMATION_MAX_ATTEMPTS', 3, 1),
 			backoffSeconds: num(env, 'AUTOMATION_RETRY_BACKOFF_SECONDS', 30, 0)
-		}
+		},
+		dispatchBatch: num(env, 'AUTOMATION_DISPATCH_BATCH', 50, 1)
 	};
 }

@@ -249,22 +249,26 @@ async function withHalts(
 }
 
 /**
- * The automations_dispatch job: events (ids) → runs → first steps. Under load
- * it also takes other waiting dispatch jobs into its batch, and keeps taking
- * them for a little while (DISPATCH_BUDGET_MS) while there is a backlog.
+ * The automations_dispatch job: events (ids) → runs → first steps. When the
+ * job waited in the queue (`queuedMs` beyond a threshold: the workers are
+ * behind), it also takes other waiting dispatch jobs into its batch, and keeps
+ * taking them for a little while (DISPATCH_BUDGET_MS); when it did not, it
+ * handles its own events at once, which keeps the first step quick.
  */
 export async function dispatchEvents(
 	engine: Engine,
-	eventIds: Array<string | number>
+	eventIds: Array<string | number>,
+	queuedMs = Infinity
 ): Promise<void> {
 	const started = Date.now();
 	let own = eventIds.map(String);
+	const batching = engine.config.dispatchBatch > 1 && queuedMs >= BACKLOG_MS;
 	for (;;) {
 		let claimedCount = 0;
 		await withHalts(engine, async (trx, haltAt) => {
 			const ids = [...own];
 			claimedCount = 0;
-			if (engine.config.dispatchBatch > 1) {
+			if (batching) {
 				const { rows: claimed } = await sql<{ ids: string[] }>`
 					select private.automations_claim_dispatches(${engine.config.dispatchBatch - 1})::text[] as ids`.execute(
 					trx
@@ -297,6 +301,9 @@ export async function dispatchEvents(
 
 /** How long one dispatch job keeps draining a backlog before it lets go. */
 const DISPATCH_BUDGET_MS = 2000;
+
+/** A job that waited this long in the queue means the workers are behind: batch. */
+const BACKLOG_MS = 50;
 
 /**
  * The automations_schedule job. Without `at` (just published) it only plans
