@@ -13,7 +13,15 @@ export {
 	type FieldDefinition,
 	type FieldType
 } from './fields.ts';
-export { listTags, createTag, deleteTag, addTags, removeTags, type Tag } from './tags.ts';
+export {
+	listTags,
+	createTag,
+	ensureTags,
+	deleteTag,
+	addTags,
+	removeTags,
+	type Tag
+} from './tags.ts';
 export {
 	canSend,
 	sendable,

@@ -27,6 +27,28 @@ export async function createTag(
 		.executeTakeFirstOrThrow();
 }
 
+/**
+ * The tags with these names, creating the missing ones (names match
+ * case-insensitively, as the unique constraint does). For "tag these with
+ * X" forms, where a person types a name rather than picks an id.
+ */
+export async function ensureTags(trx: Trx, orgId: string, names: string[]): Promise<Tag[]> {
+	const wanted = [...new Set(names.map((n) => tagInputSchema.shape.name.parse(n)))];
+	if (wanted.length === 0) return [];
+	await trx
+		.insertInto('tags')
+		.values(wanted.map((name) => ({ org_id: orgId, name })))
+		.onConflict((oc) => oc.columns(['org_id', 'name']).doNothing())
+		.execute();
+	return trx
+		.selectFrom('tags')
+		.select(['id', 'name', 'color'])
+		.where('org_id', '=', orgId)
+		.where('name', 'in', wanted)
+		.orderBy('name')
+		.execute();
+}
+
 export async function deleteTag(trx: Trx, orgId: string, tagId: string): Promise<void> {
 	await trx.deleteFrom('tags').where('org_id', '=', orgId).where('id', '=', tagId).execute();
 }

@@ -8,8 +8,8 @@ import { listFields } from '../contacts/fields.ts';
 import { filterWhere } from '../contacts/list.ts';
 import type { ListQuery } from '../contacts/schemas.ts';
 
-export type ExportSource =
-	{ segmentId: string } | Pick<ListQuery, 'search' | 'status' | 'tagId' | 'rules'>;
+/** A segment, a filtered view, or both (a segment's members narrowed by the table's filters). */
+export type ExportSource = Pick<ListQuery, 'search' | 'status' | 'tagId' | 'segmentId' | 'rules'>;
 
 const PAGE = 5000;
 
@@ -42,18 +42,19 @@ export async function* exportCsv(
 	orgId: string,
 	source: ExportSource
 ): AsyncGenerator<string> {
-	const segmentId = 'segmentId' in source ? source.segmentId : null;
+	const { segmentId, ...filters } = source;
+	const filtered = Object.values(filters).some((v) => v !== undefined);
 	const record = await trx
 		.insertInto('contact_exports')
 		.values({
 			org_id: orgId,
-			segment_id: segmentId,
-			filter: segmentId ? null : JSON.stringify(source)
+			segment_id: segmentId ?? null,
+			filter: filtered || !segmentId ? JSON.stringify(filters) : null
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	const fields = await listFields(trx, orgId);
-	const where = await filterWhere(trx, orgId, segmentId ? { segmentId } : source);
+	const where = await filterWhere(trx, orgId, source);
 	yield (
 		[...STANDARD.map(([, label]) => label), ...fields.map((f) => f.label), 'Tags']
 			.map(csvCell)
