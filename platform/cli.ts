@@ -1,7 +1,7 @@
 // `node platform/cli.ts dev`  — the local platform plus the app (vite dev) and
 //                                one job worker. Ctrl-C stops all.
 // `node platform/cli.ts e2e`  — a throwaway platform on free ports plus the built
-//                                app (`node build`), for Playwright.
+//                                app (`node build`) and one job worker, for Playwright.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { freePort } from './ports.ts';
@@ -132,13 +132,22 @@ async function e2e() {
 			2
 		)
 	);
+	// The app and the worker share where uploaded import files wait for their run.
+	const importFiles = { IMPORT_FILES_DIR: `${dataDir}/imports` };
 	const app = run('node', ['build'], {
 		...platform.env,
+		...importFiles,
 		HOST: '127.0.0.1',
 		PORT: String(appPort),
 		ORIGIN: appUrl
 	});
-	stopAllOn(platform, [app], () => rm(dataDir, { recursive: true, force: true }));
+	// Imports, segment memberships and automations run as jobs, as in production.
+	const worker = run('node', ['src/worker/main.ts'], {
+		...platform.env,
+		...importFiles,
+		WORKER_CONCURRENCY: '4'
+	});
+	stopAllOn(platform, [app, worker], () => rm(dataDir, { recursive: true, force: true }));
 }
 
 const commands: Record<string, () => Promise<void>> = { dev, e2e };

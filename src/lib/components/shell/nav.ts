@@ -14,7 +14,6 @@ export type NavItem = {
 };
 
 const soon: NavItem[] = [
-	{ label: 'Contacts', icon: 'contacts' },
 	{ label: 'Campaigns', icon: 'campaigns' },
 	{ label: 'Automations', icon: 'automations' },
 	{ label: 'Inbox', icon: 'inbox' },
@@ -26,6 +25,7 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	if (!orgSlug) {
 		return [
 			{ label: 'Home', icon: 'home', href: resolve('/'), exact: true },
+			{ label: 'Contacts', icon: 'contacts' },
 			...soon,
 			{ label: 'Settings', icon: 'settings' }
 		];
@@ -52,6 +52,11 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 			href: resolve('/(app)/[org=slug]/settings/invitations', org)
 		},
 		{ label: 'Roles', icon: 'shield', href: resolve('/(app)/[org=slug]/settings/roles', org) },
+		{
+			label: 'Custom fields',
+			icon: 'contacts',
+			href: resolve('/(app)/[org=slug]/settings/fields', org)
+		},
 		can('audit.read') && {
 			label: 'Audit log',
 			icon: 'history',
@@ -60,6 +65,9 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	];
 	return [
 		{ label: 'Home', icon: 'home', href: resolve('/(app)/[org=slug]', org), exact: true },
+		{ label: 'Contacts', icon: 'contacts', href: resolve('/(app)/[org=slug]/contacts', org) },
+		{ label: 'Segments', icon: 'users', href: resolve('/(app)/[org=slug]/segments', org) },
+		{ label: 'Imports', icon: 'history', href: resolve('/(app)/[org=slug]/imports', org) },
 		...soon,
 		{
 			label: 'Settings',

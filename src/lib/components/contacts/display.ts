@@ -1,0 +1,70 @@
+// How contacts read on screen: a name for anyone, tones for statuses, numbers
+// and event labels. Plain functions, shared by the pages and their tests.
+import { eventCatalog, isEventType } from '$lib/events/catalog';
+
+export type Named = {
+	firstName: string | null;
+	lastName: string | null;
+	email: string | null;
+	phone: string | null;
+	erasedAt?: string | null;
+};
+
+/** "Ada Lovelace", else the email or phone, else a placeholder. */
+export function contactName(c: Named): string {
+	if (c.erasedAt) return 'Erased contact';
+	const full = [c.firstName, c.lastName].filter(Boolean).join(' ').trim();
+	return full || c.email || c.phone || 'Unnamed contact';
+}
+
+/** Badge tones (Badge.svelte) of the contact statuses. */
+export const STATUS_TONES: Record<string, 'success' | 'neutral' | 'danger'> = {
+	subscribed: 'success',
+	unsubscribed: 'neutral',
+	bounced: 'danger'
+};
+
+const numbers = new Intl.NumberFormat('en-US');
+
+/** 1234567 → "1,234,567". */
+export function formatCount(n: number): string {
+	return numbers.format(n);
+}
+
+/** "1 contact", "2,000 contacts". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+	return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** An event type in words ("Tag added"), from the events catalog; unknown types as they are. */
+export function eventLabel(type: string): string {
+	return isEventType(type) ? eventCatalog[type].label : type;
+}
+
+/** The catalog's events about contacts, for the segment builder's event picker. */
+export const CONTACT_EVENT_TYPES = Object.entries(eventCatalog)
+	.filter(([, spec]) => spec.subject === 'contact')
+	.map(([type, spec]) => ({ type, label: spec.label }));
+
+/** A short detail of an event for the timeline ("VIP", "email: withdrawn"). */
+export function eventDetail(type: string, payload: Record<string, unknown>): string | null {
+	const text = (v: unknown) => (typeof v === 'string' ? v : null);
+	switch (type) {
+		case 'tag.added':
+		case 'tag.removed':
+			return text(payload.tag);
+		case 'segment.entered':
+		case 'segment.exited':
+			return text(payload.segment);
+		case 'consent.changed':
+			return [text(payload.channel), text(payload.status)].filter(Boolean).join(': ') || null;
+		case 'contact.created':
+			return text(payload.source) && `from ${text(payload.source)}`;
+		case 'contact.updated':
+			return Array.isArray(payload.changed)
+				? (payload.changed as unknown[]).filter((c) => typeof c === 'string').join(', ')
+				: null;
+		default:
+			return null;
+	}
+}

@@ -1,0 +1,51 @@
+// The import wizard's forms: starting a run (mapping and options), cancelling,
+// discarding a draft.
+import { z } from 'zod';
+
+export const ENCODINGS = {
+	'utf-8': 'UTF-8',
+	'windows-1252': 'Windows (Excel, Western)',
+	'utf-16le': 'UTF-16 LE',
+	'utf-16be': 'UTF-16 BE'
+} as const;
+export type Encoding = keyof typeof ENCODINGS;
+
+const target = z
+	.string()
+	.regex(
+		/^(|email|phone|first_name|last_name|company|status|custom\.[a-z][a-z0-9_]{0,39})$/,
+		'Choose a contact field or skip the column.'
+	);
+
+/** Tag names typed for the batch: "VIP, Spring fair". */
+export function parseTagNames(text: string): string[] {
+	return [
+		...new Set(
+			text
+				.split(',')
+				.map((t) => t.trim())
+				.filter(Boolean)
+		)
+	];
+}
+
+export const startImportFormSchema = z.object({
+	/** One per column, in order; '' skips the column. */
+	mapping: z.array(target).min(1).max(500),
+	tags: z
+		.string()
+		.max(1100)
+		.default('')
+		.refine((t) => parseTagNames(t).length <= 20, 'At most 20 tags.')
+		.refine(
+			(t) => parseTagNames(t).every((n) => n.length <= 50),
+			'Tags are at most 50 characters.'
+		),
+	existing: z.enum(['update', 'skip']).default('update'),
+	badRows: z.enum(['skip', 'stop']).default('skip'),
+	encoding: z.enum(Object.keys(ENCODINGS) as [Encoding, ...Encoding[]]),
+	format: z.enum(['csv', 'tsv'])
+});
+export type StartImportForm = z.infer<typeof startImportFormSchema>;
+
+export const noFieldsSchema = z.object({});
