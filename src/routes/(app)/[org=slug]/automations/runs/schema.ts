@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const RUN_STATUS_OPTIONS = [
+	'running',
+	'waiting',
+	'retrying',
+	'completed',
+	'failed',
+	'cancelled'
+] as const;
+
+/** The runs list's filters, from the query string (empty fields are no filter). */
+export const runsQuerySchema = z.object({
+	status: z.enum(RUN_STATUS_OPTIONS).optional().catch(undefined),
+	automationId: z.uuid().optional().catch(undefined),
+	subjectId: z.uuid().optional().catch(undefined),
+	after: z.string().max(200).optional()
+});
+
+export const runActionSchema = z.object({ runId: z.uuid() });
