@@ -161,3 +161,25 @@ it(
 		expect(steps.filter((s) => s.unknown).length).toBeLessThanOrEqual(4);
 	}
 );
+
+it(
+	'SIGTERM finishes the jobs in hand and exits cleanly, leaving no lease behind',
+	{ timeout: 30_000 },
+	async () => {
+		const leases = async (pid: number) =>
+			(
+				await w.pool.query<{ n: number }>(
+					'select count(*)::int as n from private.worker_heartbeats where pid = $1',
+					[pid]
+				)
+			).rows[0]!.n;
+		const child = startWorkerProcess();
+		await until('its heartbeat', async () => (await leases(child.pid!)) === 1);
+		const exited = new Promise<number | null>((resolve) =>
+			child.once('exit', (code) => resolve(code))
+		);
+		child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+		expect(await leases(child.pid!)).toBe(0);
+	}
+);
