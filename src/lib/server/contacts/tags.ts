@@ -1,4 +1,5 @@
 // Tags and tagging. Adding a tag twice is a no-op; events record each change.
+import { sql } from 'kysely';
 import type { Trx } from '../db/rls.ts';
 import { tagInputSchema } from './schemas.ts';
 
@@ -44,7 +45,11 @@ export async function ensureTags(trx: Trx, orgId: string, names: string[]): Prom
 		.selectFrom('tags')
 		.select(['id', 'name', 'color'])
 		.where('org_id', '=', orgId)
-		.where('name', 'in', wanted)
+		.where(
+			sql<string>`lower(name::text)`,
+			'in',
+			wanted.map((n) => n.toLowerCase())
+		)
 		.orderBy('name')
 		.execute();
 }
