@@ -15,7 +15,6 @@ export type NavItem = {
 
 const soon: NavItem[] = [
 	{ label: 'Campaigns', icon: 'campaigns' },
-	{ label: 'Automations', icon: 'automations' },
 	{ label: 'Inbox', icon: 'inbox' },
 	{ label: 'Sites', icon: 'sites' }
 ];
@@ -26,6 +25,7 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 		return [
 			{ label: 'Home', icon: 'home', href: resolve('/'), exact: true },
 			{ label: 'Contacts', icon: 'contacts' },
+			{ label: 'Automations', icon: 'automations' },
 			...soon,
 			{ label: 'Settings', icon: 'settings' }
 		];
@@ -57,6 +57,11 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 			icon: 'contacts',
 			href: resolve('/(app)/[org=slug]/settings/fields', org)
 		},
+		can('webhooks.manage') && {
+			label: 'Webhooks',
+			icon: 'send',
+			href: resolve('/(app)/[org=slug]/settings/webhooks', org)
+		},
 		can('audit.read') && {
 			label: 'Audit log',
 			icon: 'history',
@@ -68,6 +73,11 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 		{ label: 'Contacts', icon: 'contacts', href: resolve('/(app)/[org=slug]/contacts', org) },
 		{ label: 'Segments', icon: 'users', href: resolve('/(app)/[org=slug]/segments', org) },
 		{ label: 'Imports', icon: 'history', href: resolve('/(app)/[org=slug]/imports', org) },
+		{
+			label: 'Automations',
+			icon: 'automations',
+			href: resolve('/(app)/[org=slug]/automations', org)
+		},
 		...soon,
 		{
 			label: 'Settings',
