@@ -157,6 +157,27 @@ describe('automations', () => {
 	});
 });
 
+describe('deleting', () => {
+	it('removes an automation with its versions and runs', async () => {
+		const tag = await createTag(w, 'Doomed');
+		const id = await as('member', (trx) =>
+			automations.create(trx, w.world.orgA, { name: 'Doomed' })
+		);
+		await as('member', (trx) => automations.activate(trx, w.world.orgA, id, welcome(tag)));
+		await createContact(w);
+		await runDispatchJobs(w);
+		await as('member', (trx) => automations.remove(trx, w.world.orgA, id));
+		const { rows } = await w.pool.query<{ n: number }>(
+			'select count(*)::int as n from public.automation_runs where automation_id = $1',
+			[id]
+		);
+		expect(rows[0]!.n).toBe(0);
+		await expect(
+			as('viewer', (trx) => automations.remove(trx, w.world.orgA, id))
+		).rejects.toBeInstanceOf(automations.AutomationNotFoundError);
+	});
+});
+
 describe('webhooks services', () => {
 	it('refuses private URLs and unknown events; secrets rotate; members see nothing', async () => {
 		const error = await as('admin', (trx) =>
