@@ -5,7 +5,7 @@ export const automationInputSchema = z.object({
 	name: z.string().trim().min(1, 'Name the automation.').max(100, 'Use at most 100 characters.'),
 	description: z.string().trim().max(500, 'Use at most 500 characters.').default('')
 });
-export type AutomationInput = z.infer<typeof automationInputSchema>;
+export type AutomationInput = z.input<typeof automationInputSchema>;
 
 /** A draft is saved as the builder has it (checked at activation); only its size is limited here. */
 export const draftSchema = z
