@@ -3,13 +3,14 @@
 //
 //   /auth/v1/*       Auth (platform/auth)
 //   /storage/v1/*    Storage   — later
-//   /functions/v1/*  Functions — later
+//   /functions/v1/*  Edge functions (platform/functions)
 //
 // Anything else is a 404 in Kong's words.
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { createAuthApp, type AuthOptions } from './auth/index.ts';
+import { mountFunctions, type FunctionsRuntime } from './functions/index.ts';
 import { assertPortFree } from './ports.ts';
 
 export type ApiOptions = {
@@ -17,6 +18,8 @@ export type ApiOptions = {
 	/** Interface to listen on; 127.0.0.1 keeps the stack off the network. */
 	host?: string;
 	auth: AuthOptions;
+	/** Edge functions under /functions/v1/<name>, when the platform runs them. */
+	functions?: FunctionsRuntime;
 	onLog?: (line: string) => void;
 };
 
@@ -57,7 +60,7 @@ const EXPOSED_HEADERS = [
 	'Content-Range'
 ];
 
-export function createGateway(opts: Pick<ApiOptions, 'auth' | 'onLog'>): Hono {
+export function createGateway(opts: Pick<ApiOptions, 'auth' | 'functions' | 'onLog'>): Hono {
 	const app = new Hono();
 	app.use(
 		'*',
@@ -70,6 +73,7 @@ export function createGateway(opts: Pick<ApiOptions, 'auth' | 'onLog'>): Hono {
 		})
 	);
 	app.route('/', createAuthApp({ ...opts.auth, onLog: opts.auth.onLog ?? opts.onLog }));
+	if (opts.functions) mountFunctions(app, opts.functions);
 	app.notFound((c) => c.json({ message: 'no Route matched with those values' }, 404));
 	return app;
 }

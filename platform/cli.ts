@@ -65,9 +65,10 @@ ${platform.seeded ? '\n  Demo data loaded: sign in as demo@growthdesk.test / gro
 async function dev() {
 	const appPort = envPort('GD_APP_PORT', 3000);
 	const appUrl = `http://127.0.0.1:${appPort}`;
-	console.log('Starting the local platform (Postgres, Auth, mailbox)…');
+	console.log('Starting the local platform (Postgres, Auth, functions, mailbox)…');
+	const dataDir = process.env.GD_DATA_DIR ?? '.data/dev';
 	const platform = await startPlatform({
-		dataDir: process.env.GD_DATA_DIR ?? '.data/dev',
+		dataDir,
 		ports: {
 			db: envPort('GD_DB_PORT', 54322),
 			api: envPort('GD_API_PORT', 54321),
@@ -78,12 +79,20 @@ async function dev() {
 		onLog: log
 	});
 	banner(platform, appUrl, platform.env);
+	// The app and the worker share where uploaded import files wait for their run.
+	const importFiles = { IMPORT_FILES_DIR: `${dataDir}/imports` };
 	const vite = run(
 		'vite',
 		['dev', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'],
-		{ ...platform.env }
+		{ ...platform.env, ...importFiles }
 	);
-	const worker = run('node', ['src/worker/main.ts'], { ...platform.env, WORKER_CONCURRENCY: '4' });
+	const worker = run('node', ['src/worker/main.ts'], {
+		...platform.env,
+		...importFiles,
+		WORKER_CONCURRENCY: '4',
+		// Locally, webhooks and HTTP steps may target services on this machine.
+		OUTBOUND_ALLOW_LOOPBACK: '1'
+	});
 	stopAllOn(platform, [vite, worker]);
 }
 
@@ -137,6 +146,8 @@ async function e2e() {
 	const app = run('node', ['build'], {
 		...platform.env,
 		...importFiles,
+		// Import files are uploaded as one request body (adapter-node caps bodies at 512K by default).
+		BODY_SIZE_LIMIT: '1G',
 		HOST: '127.0.0.1',
 		PORT: String(appPort),
 		ORIGIN: appUrl

@@ -1,10 +1,11 @@
 // Starts the local stand-in for a Supabase project: Postgres with the platform
-// objects and migrations, the API gateway (Auth today; storage and functions
-// mount there too) and the dev mailbox. Used by `npm run dev` and the E2E stack.
+// objects and migrations, the API gateway (Auth and edge functions; storage
+// will mount there too) and the dev mailbox. Used by `npm run dev` and the E2E stack.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApi } from './api.ts';
+import { createFunctionsRuntime } from './functions/index.ts';
 import { readAuthSettings } from './auth/index.ts';
 import { bootstrap } from './bootstrap.ts';
 import { loadOrCreateKeys, type PlatformKeys } from './keys.ts';
@@ -82,8 +83,24 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		pool.on('error', (error) => log(`[api] idle connection lost: ${error.message}`));
 		stops.push(() => pool.end());
 		const externalUrl = `http://127.0.0.1:${options.ports.api}`;
+		const functions = createFunctionsRuntime({
+			functionsDir: fileURLToPath(new URL('../supabase/functions', import.meta.url)),
+			configToml,
+			env: {
+				SUPABASE_URL: externalUrl,
+				SUPABASE_ANON_KEY: keys.anonKey,
+				SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+				SUPABASE_DB_URL: postgres.url
+			},
+			keys,
+			// Dev restarts a function when its files change; throwaway stacks do not watch.
+			watch: !options.ephemeral,
+			onLog: (line) => log(`[functions] ${line}`)
+		});
+		stops.push(() => functions.stop());
 		const api = await startApi({
 			port: options.ports.api,
+			functions,
 			auth: {
 				db: pool,
 				keys,
