@@ -22,6 +22,7 @@ import {
 	sampleProblems
 } from '../../src/routes/(app)/[org=slug]/imports/check.ts';
 import { parseTagNames } from '../../src/routes/(app)/[org=slug]/imports/schema.ts';
+import { uploadLimit } from '../../src/routes/(app)/[org=slug]/imports/upload-limit.ts';
 import {
 	keyFromLabel,
 	parseOptions
@@ -277,5 +278,15 @@ describe('words on screen', () => {
 		expect(keyFromLabel('Lifetime value (€)')).toBe('lifetime_value');
 		expect(keyFromLabel('2nd Email')).toBe('nd_email');
 		expect(parseOptions('Free\n Pro ,\n\nEnterprise')).toEqual(['Free', 'Pro', 'Enterprise']);
+	});
+});
+
+describe('upload limit', () => {
+	it('reads BODY_SIZE_LIMIT as adapter-node does; no limit in dev', () => {
+		expect(uploadLimit(undefined, false)).toBe(512 * 1024);
+		expect(uploadLimit('64M', false)).toBe(64 * 1024 * 1024);
+		expect(uploadLimit('1000', false)).toBe(1000);
+		expect(uploadLimit('Infinity', false)).toBeNull();
+		expect(uploadLimit('64M', true)).toBeNull();
 	});
 });

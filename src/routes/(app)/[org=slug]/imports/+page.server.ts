@@ -1,14 +1,18 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { dev } from '$app/environment';
 import { resolve } from '$app/paths';
+import { env } from '$env/dynamic/private';
 import * as imports from '$lib/server/imports';
 import * as orgs from '$lib/server/orgs';
 import { describeError } from '../contacts/respond.server';
 import type { Actions, PageServerLoad } from './$types';
+import { uploadLimit } from './upload-limit';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { org } = await parent();
 	const list = await locals.db((trx) => imports.list(trx, org.id, 50));
 	return {
+		maxUploadBytes: uploadLimit(env.BODY_SIZE_LIMIT, dev),
 		imports: list.map((job) => ({
 			id: job.id,
 			fileName: job.fileName,
