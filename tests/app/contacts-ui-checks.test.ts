@@ -21,7 +21,10 @@ import {
 	mappingProblems,
 	sampleProblems
 } from '../../src/routes/(app)/[org=slug]/imports/check.ts';
-import { parseTagNames } from '../../src/routes/(app)/[org=slug]/imports/schema.ts';
+import {
+	parseTagNames,
+	startFormValues
+} from '../../src/routes/(app)/[org=slug]/imports/schema.ts';
 import { uploadLimit } from '../../src/routes/(app)/[org=slug]/imports/upload-limit.ts';
 import {
 	keyFromLabel,
@@ -288,5 +291,47 @@ describe('upload limit', () => {
 		expect(uploadLimit('1000', false)).toBe(1000);
 		expect(uploadLimit('Infinity', false)).toBeNull();
 		expect(uploadLimit('64M', true)).toBeNull();
+	});
+});
+
+describe('import wizard start values', () => {
+	const job = {
+		status: 'failed',
+		mapping: ['email', null, 'custom.score'],
+		encoding: 'utf-8' as const,
+		format: 'csv' as const,
+		options: { skipInvalidRows: false, updateExisting: false, tagIds: ['t1', 'gone'] }
+	};
+	const tags = [{ id: 't1', name: 'Spring fair' }];
+
+	it('restarts a failed run with what it ran with', () => {
+		const preview = {
+			headers: ['Email', 'Notes', 'Points'],
+			suggestedMapping: ['email', null, null]
+		};
+		expect(startFormValues(job, preview, tags, {})).toEqual({
+			mapping: ['email', '', 'custom.score'],
+			tags: 'Spring fair',
+			existing: 'skip',
+			badRows: 'stop',
+			encoding: 'utf-8',
+			format: 'csv'
+		});
+	});
+
+	it('starts a draft, or a file read another way, from the suggestion', () => {
+		const preview = { headers: ['Email\tPoints'], suggestedMapping: [null] };
+		expect(startFormValues(job, preview, tags, { format: 'tsv' })).toMatchObject({
+			mapping: [''],
+			format: 'tsv'
+		});
+		expect(
+			startFormValues(
+				{ ...job, status: 'draft', options: {} },
+				{ ...preview, headers: ['a', 'b', 'c'] },
+				[],
+				{}
+			)
+		).toMatchObject({ mapping: [''], badRows: 'skip', existing: 'update', tags: '' });
 	});
 });

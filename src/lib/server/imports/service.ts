@@ -42,7 +42,13 @@ export type ImportJob = {
 	finishedAt: string | null;
 };
 
-export type ImportPreview = { job: ImportJob; sample: string[][]; suggestedMapping: Target[] };
+/** A file's header and first rows as read now (`headers` may differ from the job's after a change of encoding or format). */
+export type ImportPreview = {
+	job: ImportJob;
+	headers: string[];
+	sample: string[][];
+	suggestedMapping: Target[];
+};
 
 const columns = [
 	'id',
@@ -183,7 +189,7 @@ export async function upload(
 			.where('id', '=', draft.id)
 			.returning(columns)
 			.executeTakeFirstOrThrow();
-		return { job: toJob(row), sample: sniffed.sample, suggestedMapping };
+		return { job: toJob(row), headers: sniffed.headers, sample: sniffed.sample, suggestedMapping };
 	} catch (error) {
 		await store.remove(ref);
 		throw error;
@@ -204,7 +210,7 @@ export async function preview(
 		format: chosen.format ?? (row.format as Format)
 	});
 	const suggestedMapping = suggestMapping(sniffed.headers, (await fieldMap(trx, orgId)).values());
-	return { job: toJob(row), sample: sniffed.sample, suggestedMapping };
+	return { job: toJob(row), headers: sniffed.headers, sample: sniffed.sample, suggestedMapping };
 }
 
 /**

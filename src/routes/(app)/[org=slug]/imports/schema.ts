@@ -49,3 +49,37 @@ export const startImportFormSchema = z.object({
 export type StartImportForm = z.infer<typeof startImportFormSchema>;
 
 export const noFieldsSchema = z.object({});
+
+type Job = {
+	status: string;
+	mapping: (string | null)[];
+	encoding: Encoding;
+	format: 'csv' | 'tsv';
+	options: { skipInvalidRows?: boolean; updateExisting?: boolean; tagIds?: string[] };
+};
+
+/**
+ * Where the wizard's form starts: a draft (or a file read another way) from
+ * the suggested mapping, a failed or cancelled run from what it ran with.
+ */
+export function startFormValues(
+	job: Job,
+	preview: { headers: string[]; suggestedMapping: (string | null)[] } | null,
+	tags: { id: string; name: string }[],
+	chosen: { encoding?: Encoding; format?: 'csv' | 'tsv' }
+): StartImportForm {
+	const fresh =
+		preview !== null && (job.status === 'draft' || job.mapping.length !== preview.headers.length);
+	const names = new Map(tags.map((t) => [t.id, t.name]));
+	return {
+		mapping: (fresh ? preview.suggestedMapping : job.mapping).map((t) => t ?? ''),
+		tags: (job.options.tagIds ?? [])
+			.map((id) => names.get(id))
+			.filter(Boolean)
+			.join(', '),
+		existing: job.options.updateExisting === false ? 'skip' : 'update',
+		badRows: job.status === 'draft' || job.options.skipInvalidRows ? 'skip' : 'stop',
+		encoding: chosen.encoding ?? job.encoding,
+		format: chosen.format ?? job.format
+	};
+}

@@ -11,6 +11,7 @@ import {
 	ENCODINGS,
 	noFieldsSchema,
 	parseTagNames,
+	startFormValues,
 	startImportFormSchema,
 	type Encoding
 } from '../schema';
@@ -70,20 +71,9 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 		}
 	});
 	const { job, preview } = result;
-	// A draft starts from the suggestion; a failed run from the mapping it ran with.
-	const mapping =
-		preview && (job.status === 'draft' || job.mapping.length !== preview.job.headers.length)
-			? preview.suggestedMapping
-			: job.mapping;
-	const tagNames = new Map(result.tags.map((t) => [t.id, t.name]));
 	return {
 		job,
-		preview: preview && {
-			headers: preview.job.headers,
-			sample: preview.sample,
-			encoding: chosen.encoding ?? preview.job.encoding,
-			format: chosen.format ?? preview.job.format
-		},
+		preview: preview && { headers: preview.headers, sample: preview.sample },
 		previewError: result.previewError,
 		fields: result.fields.map(({ key, label, type, options, required }) => ({
 			key,
@@ -94,17 +84,7 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 		})),
 		tags: result.tags,
 		startForm: await superValidate(
-			{
-				mapping: mapping.map((t) => t ?? ''),
-				tags: (job.options.tagIds ?? [])
-					.map((id) => tagNames.get(id))
-					.filter(Boolean)
-					.join(', '),
-				existing: job.options.updateExisting === false ? 'skip' : 'update',
-				badRows: job.status === 'draft' || job.options.skipInvalidRows ? 'skip' : 'stop',
-				encoding: chosen.encoding ?? job.encoding,
-				format: chosen.format ?? job.format
-			},
+			startFormValues(job, preview, result.tags, chosen),
 			zod4(startImportFormSchema),
 			{ id: 'start', errors: false }
 		),
