@@ -1500,7 +1500,7 @@ export type Database = {
 			};
 			replay_webhook_delivery: { Args: { p_delivery_id: number }; Returns: number };
 			retry_automation_run: { Args: { p_run_id: string }; Returns: undefined };
-			search_contact_ids: {
+			search_contacts_probe: {
 				Args: { p_limit: number; p_org_id: string; p_term: string };
 				Returns: string[];
 			};

@@ -111,7 +111,21 @@ describe('a good file', () => {
 			'bob@x.test,Bob,,PRO,3.5,EN,',
 			'old@x.test,Olivia,,,,,'
 		].join('\r\n');
+		const eventsBefore = {
+			created: (await w.events('contact.created')).length,
+			updated: (await w.events('contact.updated')).length,
+			tagged: (await w.events('tag.added')).length
+		};
 		const { result, job } = await importFile(csv, { tagIds: [vip] });
+		// One contacts.imported event stands for the rows: no per-contact events.
+		expect(await w.events('contacts.imported', job.id)).toEqual([
+			{ subject_id: job.id, payload: { inserted: 2, updated: 1 } }
+		]);
+		expect({
+			created: (await w.events('contact.created')).length,
+			updated: (await w.events('contact.updated')).length,
+			tagged: (await w.events('tag.added')).length
+		}).toEqual(eventsBefore);
 		expect(job.mapping).toEqual([
 			'email',
 			'first_name',

@@ -16,7 +16,7 @@ const role = z.enum(['owner', 'admin', 'member', 'viewer']);
 export type EventSpec = {
 	label: string;
 	description: string;
-	subject: 'contact' | 'member' | 'invitation' | 'organization';
+	subject: 'contact' | 'member' | 'invitation' | 'organization' | 'import';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
@@ -33,11 +33,21 @@ function spec<P extends z.ZodType<Record<string, unknown>>>(
 export const eventCatalog = {
 	'contact.created': spec({
 		label: 'Contact created',
-		description: 'A contact was added, by hand, an import, a form or an incoming webhook.',
+		description:
+			'A contact was added by hand, a form or an incoming webhook (an import records one contacts.imported instead).',
 		subject: 'contact',
 		operation: 'INSERT',
 		module: 'contacts',
 		payload: z.object({ source: z.string() })
+	}),
+	'contacts.imported': spec({
+		label: 'Contacts imported',
+		description:
+			'An import finished: how many contacts it added and updated. Imported contacts get no contact.created of their own; use "Entered a segment" to act on each of them.',
+		subject: 'import',
+		operation: 'INSERT',
+		module: 'contacts',
+		payload: z.object({ inserted: z.number().int(), updated: z.number().int() })
 	}),
 	'contact.updated': spec({
 		label: 'Contact updated',
