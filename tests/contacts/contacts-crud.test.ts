@@ -42,6 +42,14 @@ describe('writes', () => {
 		expect(event!.payload).toEqual({ source: 'manual' });
 	});
 
+	it('records contact.created even when an API caller claims to be importing', async () => {
+		// Only the worker's import may stand one contacts.imported for its rows.
+		const c = await w.as('member', async (trx) => {
+			await sql`select set_config('growthdesk.importing', 'on', true)`.execute(trx);
+			return contacts.create(trx, w.orgA, { email: 'claims-import@x.test' });
+		});
+		expect(await w.events('contact.created', c.id)).toHaveLength(1);
+	});
 	it('names the field of a bad custom value, in the service and in the database', async () => {
 		await expect(
 			w.as('member', (trx) =>
@@ -142,6 +150,23 @@ describe('lists', () => {
 		expect(byEmail.items.map((c) => c.email)).toEqual(['person7@list.test']);
 		const wildcard = await w.as('viewer', (trx) => contacts.list(trx, w.orgA, { search: '%' }));
 		expect(wildcard.items).toHaveLength(0);
+	});
+
+	it('probes a term: ids when selective, null when common, nothing for another organization', async () => {
+		const probe = (org: string, term: string) =>
+			w.as('viewer', async (trx) => {
+				const { rows } = await sql<{ ids: string[] | null }>`
+					select public.search_contacts_probe(${org}::uuid, ${term}, 2000) as ids`.execute(trx);
+				return rows[0]!.ids;
+			});
+		// Looked up by its longest word ("list"), checked whole: only person7.
+		const ids = await probe(w.orgA, 'son7@list');
+		const found = await w.service((trx) =>
+			trx.selectFrom('contacts').select('email').where('id', 'in', ids!).execute()
+		);
+		expect(found.map((c) => c.email)).toEqual(['person7@list.test']);
+		expect(await probe(w.orgA, 'zebra')).toBeNull();
+		expect(await probe(w.orgB, 'zebra')).toEqual([]);
 	});
 
 	it('filters by a rule tree and refuses a bad one with its path', async () => {

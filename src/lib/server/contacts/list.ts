@@ -61,21 +61,21 @@ export async function filterWhere(
 		// Under RLS the planner may not use the trigram index (LIKE is not
 		// leakproof), so a members-only function looks the term up in it. A
 		// selective term (at most SEARCH_IDS matches) is answered from those ids;
-		// a broad one is faster by walking the sort index and filtering.
+		// a broad one (null) is faster by walking the sort index and filtering.
 		const ids =
 			query.search.length >= 3
 				? (
-						await sql<{ id: string }>`select public.search_contact_ids(${orgId}::uuid,
-							${query.search}, ${SEARCH_IDS + 1}) as id`.execute(trx)
-					).rows.map((r) => r.id)
-				: null;
-		if (ids && ids.length <= SEARCH_IDS) parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
+						await sql<{ ids: string[] | null }>`select public.search_contacts_probe(${orgId}::uuid,
+							${query.search}, ${SEARCH_IDS}) as ids`.execute(trx)
+					).rows[0]!.ids
+				: undefined;
+		if (ids) parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
 		else {
 			parts.push(sql<SqlBool>`c.search like ${pattern}`);
 			// Matches are dense: walk the sort index and stop at a page. Left to
 			// itself the planner, which cannot estimate LIKE '%…%' well, may sort
 			// the whole organization instead.
-			if (ids) await sql`select set_config('enable_sort', 'off', true)`.execute(trx);
+			if (ids === null) await sql`select set_config('enable_sort', 'off', true)`.execute(trx);
 		}
 	}
 	if (query.status) parts.push(sql<SqlBool>`c.status = ${query.status}::public.contact_status`);
