@@ -1501,7 +1501,14 @@ export type Database = {
 			replay_webhook_delivery: { Args: { p_delivery_id: number }; Returns: number };
 			retry_automation_run: { Args: { p_run_id: string }; Returns: undefined };
 			search_contacts_probe: {
-				Args: { p_limit: number; p_org_id: string; p_term: string };
+				Args: {
+					p_after?: string;
+					p_desc?: boolean;
+					p_limit: number;
+					p_org_id: string;
+					p_sort?: string;
+					p_term: string;
+				};
 				Returns: string[];
 			};
 			set_automation_status: {

@@ -239,3 +239,87 @@ describe('the contact page', () => {
 		expect(rest.items.map((e) => e.type)).toEqual(['contact.updated', 'contact.created']);
 	});
 });
+
+// Last in the file: 2,600 more contacts would slow the keyset test above.
+describe('a common term far down the list', () => {
+	let tagId: string;
+	beforeAll(async () => {
+		// 600 quokkas (more than the list's 500 ids), none among the newest 2,000.
+		await w.service((trx) =>
+			sql`insert into public.contacts (org_id, email, first_name, created_at)
+			    select ${w.orgA}, case when i > 2000 then 'quokka' else 'recent' end || i || '@far.test',
+			           'Far ' || lpad(i::text, 4, '0'), now() - interval '1 day' - i * interval '1 second'
+			      from generate_series(1, 2600) i`.execute(trx)
+		);
+		tagId = await w.as('member', async (trx) => {
+			const tag = await contacts.createTag(trx, w.orgA, { name: 'Rare quokka' });
+			const tagged = await trx
+				.selectFrom('contacts')
+				.select('id')
+				.where('email', 'in', ['quokka2550@far.test', 'quokka2600@far.test'])
+				.execute();
+			await contacts.addTags(
+				trx,
+				w.orgA,
+				tagged.map((c) => c.id),
+				[tag.id]
+			);
+			return tag.id;
+		});
+	});
+
+	it('is probed as its first matches in the list order, from the cursor on', async () => {
+		const probe = (sort: string | null, after: string | null) =>
+			w.as('viewer', async (trx) => {
+				const { rows } = await sql<{ ids: string[] | null }>`select
+					public.search_contacts_probe(${w.orgA}::uuid, 'quokka', 500, ${sort}::text, true, ${after}::text) as ids`.execute(
+					trx
+				);
+				return rows[0]!.ids;
+			});
+		const emails = async (ids: string[]) =>
+			(
+				await w.service((trx) =>
+					trx.selectFrom('contacts').select('email').where('id', 'in', ids).execute()
+				)
+			)
+				.map((c) => c.email)
+				.sort();
+		const first = await probe('created_at', null);
+		expect(first).toHaveLength(501);
+		expect((await emails(first!)).at(0)).toBe('quokka2001@far.test');
+		expect((await emails(first!)).at(-1)).toBe('quokka2501@far.test');
+		const rest = await probe('name', ' far 2400');
+		expect(rest).toHaveLength(400);
+		expect(await probe(null, null)).toBeNull();
+		await expect(probe('drop table', null)).rejects.toThrow(/unknown contact sort/);
+	});
+
+	it('pages through every match in every order, and finds rare ones behind other filters', async () => {
+		for (const [sort, direction] of [
+			['created_at', 'desc'],
+			['name', 'asc'],
+			['email', 'desc']
+		] as const) {
+			const seen: string[] = [];
+			let after: string | undefined;
+			do {
+				const page = await w.as('viewer', (trx) =>
+					contacts.list(trx, w.orgA, { search: 'quokka', sort, direction, limit: 50, after })
+				);
+				seen.push(...page.items.map((c) => c.email!));
+				after = page.nextCursor ?? undefined;
+			} while (after);
+			expect(new Set(seen).size, `${sort} ${direction}`).toBe(600);
+			expect(seen.length).toBe(600);
+		}
+		// The first 501 quokkas hold no tagged one: the list walks instead.
+		const tagged = await w.as('viewer', (trx) =>
+			contacts.list(trx, w.orgA, { search: 'quokka', tagId })
+		);
+		expect(tagged.items.map((c) => c.email)).toEqual([
+			'quokka2550@far.test',
+			'quokka2600@far.test'
+		]);
+	});
+});

@@ -7,14 +7,14 @@ import type { Trx } from '../db/rls.ts';
 import { escapeLike, segmentWhere } from '../segments/compile.ts';
 import { validateRules, type RuleContext } from '../segments/validate.ts';
 import { contactColumns, toContact, type Contact } from './contacts.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor, type Cursor } from './cursor.ts';
 import { fieldMap } from './fields.ts';
 import { listQuerySchema, type ListQuery } from './schemas.ts';
 
 export type ContactPage = { items: Contact[]; nextCursor: string | null };
 
-/** Above this many matches a search term counts as broad (see filterWhere). */
-const SEARCH_IDS = 2000;
+/** A search term with more matches than this is read as its first matches in the list's order, or walked (see filterWhere). */
+const SEARCH_IDS = 500;
 
 /** Sort keys as fixed SQL, with the text form the cursor carries (exact, microseconds included). */
 const SORT_KEYS = {
@@ -36,6 +36,7 @@ const SORT_KEYS = {
 		cast: sql`::text`
 	}
 } as const;
+type SortKey = keyof typeof SORT_KEYS;
 
 /** The rule context of an organization: its fields and tags. */
 export async function ruleContext(trx: Trx, orgId: string): Promise<RuleContext> {
@@ -46,31 +47,42 @@ export async function ruleContext(trx: Trx, orgId: string): Promise<RuleContext>
 	return { orgId, fields, tagIds: new Set(tags.map((t) => t.id)) };
 }
 
+/** The list order a search may be answered in (see search_contacts_probe). */
+export type SearchOrder = { sort: SortKey; desc: boolean; after: string | null };
+
 /**
  * The filters of a list query as one condition over `c` (shared with exports).
- * Throws SegmentRuleError for a bad rule tree.
+ * `partial`: given an order, a common term may be narrowed to its first
+ * matches in that order only; a page short of its limit must then be read
+ * again without the order. Throws SegmentRuleError for a bad rule tree.
  */
 export async function filterWhere(
 	trx: Trx,
 	orgId: string,
-	query: Pick<ListQuery, 'search' | 'status' | 'tagId' | 'segmentId' | 'rules'>
-): Promise<Expression<SqlBool>> {
+	query: Pick<ListQuery, 'search' | 'status' | 'tagId' | 'segmentId' | 'rules'>,
+	order?: SearchOrder
+): Promise<{ where: Expression<SqlBool>; partial: boolean }> {
 	const parts: Expression<SqlBool>[] = [sql<SqlBool>`c.org_id = ${orgId} and c.erased_at is null`];
+	let partial = false;
 	if (query.search) {
 		const pattern = `%${escapeLike(query.search.toLowerCase())}%`;
 		// Under RLS the planner may not use the trigram index (LIKE is not
-		// leakproof), so a members-only function looks the term up in it. A
-		// selective term (at most SEARCH_IDS matches) is answered from those ids;
-		// a broad one (null) is faster by walking the sort index and filtering.
+		// leakproof), so a members-only function looks the term up in it: a
+		// selective term comes back as all its ids, a common one as its first
+		// ids in the list's order, and a broad one (null) is faster by walking
+		// the sort index and filtering.
 		const ids =
 			query.search.length >= 3
 				? (
 						await sql<{ ids: string[] | null }>`select public.search_contacts_probe(${orgId}::uuid,
-							${query.search}, ${SEARCH_IDS}) as ids`.execute(trx)
+							${query.search}, ${SEARCH_IDS}, ${order?.sort ?? null}::text, ${order?.desc ?? true},
+							${order?.after ?? null}::text) as ids`.execute(trx)
 					).rows[0]!.ids
 				: undefined;
-		if (ids) parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
-		else {
+		if (ids) {
+			parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
+			partial = ids.length > SEARCH_IDS;
+		} else {
 			parts.push(sql<SqlBool>`c.search like ${pattern}`);
 			// Matches are dense: walk the sort index and stop at a page. Left to
 			// itself the planner, which cannot estimate LIKE '%…%' well, may sort
@@ -89,7 +101,26 @@ export async function filterWhere(
 		const ctx = await ruleContext(trx, orgId);
 		parts.push(segmentWhere(validateRules(query.rules, ctx), ctx));
 	}
-	return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
+	return { where: sql<SqlBool>`${sql.join(parts, sql` and `)}`, partial };
+}
+
+/** The keyset condition: rows after the cursor in the list's order. */
+function afterCursor(sortKey: SortKey, desc: boolean, cursor: Cursor): Expression<SqlBool> {
+	const sort = SORT_KEYS[sortKey];
+	const { v, id } = cursor;
+	const value = sql`${v}${sort.cast}`;
+	if (sortKey !== 'email')
+		return desc
+			? sql<SqlBool>`(${sort.key}, c.id) < (${value}, ${id}::uuid)`
+			: sql<SqlBool>`(${sort.key}, c.id) > (${value}, ${id}::uuid)`;
+	// email may be null: asc puts nulls last, desc first (the index's own order).
+	if (v === null)
+		return desc
+			? sql<SqlBool>`((c.email is null and c.id < ${id}::uuid) or c.email is not null)`
+			: sql<SqlBool>`(c.email is null and c.id > ${id}::uuid)`;
+	return desc
+		? sql<SqlBool>`(${sort.key} < ${value} or (${sort.key} = ${value} and c.id < ${id}::uuid))`
+		: sql<SqlBool>`(${sort.key} > ${value} or (${sort.key} = ${value} and c.id > ${id}::uuid) or c.email is null)`;
 }
 
 /** One page of contacts; pass `nextCursor` back as `after` for the next one. */
@@ -97,39 +128,27 @@ export async function list(trx: Trx, orgId: string, input: ListQuery = {}): Prom
 	const query = listQuerySchema.parse(input);
 	const sort = SORT_KEYS[query.sort];
 	const desc = query.direction === 'desc';
-	const where: Expression<SqlBool>[] = [await filterWhere(trx, orgId, query)];
-	if (query.after) {
-		const { v, id } = decodeCursor(query.after);
-		const value = sql`${v}${sort.cast}`;
-		if (query.sort !== 'email')
-			where.push(
-				desc
-					? sql<SqlBool>`(${sort.key}, c.id) < (${value}, ${id}::uuid)`
-					: sql<SqlBool>`(${sort.key}, c.id) > (${value}, ${id}::uuid)`
-			);
-		// email may be null: asc puts nulls last, desc first (the index's own order).
-		else if (v === null)
-			where.push(
-				desc
-					? sql<SqlBool>`((c.email is null and c.id < ${id}::uuid) or c.email is not null)`
-					: sql<SqlBool>`(c.email is null and c.id > ${id}::uuid)`
-			);
-		else
-			where.push(
-				desc
-					? sql<SqlBool>`(${sort.key} < ${value} or (${sort.key} = ${value} and c.id < ${id}::uuid))`
-					: sql<SqlBool>`(${sort.key} > ${value} or (${sort.key} = ${value} and c.id > ${id}::uuid) or c.email is null)`
-			);
-	}
+	const cursor = query.after ? decodeCursor(query.after) : null;
 	const direction = desc ? sql`desc` : sql`asc`;
-	const rows = await trx
-		.selectFrom('contacts as c')
-		.select([...contactColumns, sort.text.as('sort_value')])
-		.where(sql<SqlBool>`${sql.join(where, sql` and `)}`)
-		.orderBy(sql`${sort.key} ${direction}`)
-		.orderBy(sql`c.id ${direction}`)
-		.limit(query.limit + 1)
-		.execute();
+	const read = (filter: Expression<SqlBool>) =>
+		trx
+			.selectFrom('contacts as c')
+			.select([...contactColumns, sort.text.as('sort_value')])
+			.where(cursor ? sql<SqlBool>`${filter} and ${afterCursor(query.sort, desc, cursor)}` : filter)
+			.orderBy(sql`${sort.key} ${direction}`)
+			.orderBy(sql`c.id ${direction}`)
+			.limit(query.limit + 1)
+			.execute();
+	const filter = await filterWhere(trx, orgId, query, {
+		sort: query.sort,
+		desc,
+		after: cursor?.v ?? null
+	});
+	let rows = await read(filter.where);
+	// The term's first matches ran out before the page did (other filters
+	// dropped most of them): read it again, walking the whole list.
+	if (filter.partial && rows.length <= query.limit)
+		rows = await read((await filterWhere(trx, orgId, query)).where);
 	// filterWhere may have turned sorting off for a broad search; not for the rest of the transaction.
 	if (query.search) await sql`select set_config('enable_sort', 'on', true)`.execute(trx);
 	const more = rows.length > query.limit;

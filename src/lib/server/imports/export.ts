@@ -54,7 +54,7 @@ export async function* exportCsv(
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	const fields = await listFields(trx, orgId);
-	const where = await filterWhere(trx, orgId, source);
+	const { where } = await filterWhere(trx, orgId, source);
 	yield (
 		[...STANDARD.map(([, label]) => label), ...fields.map((f) => f.label), 'Tags']
 			.map(csvCell)
