@@ -111,3 +111,53 @@ test('tag VIP → wait → send email: built, activated, run and delivered', asy
 		expect(mail.text).toContain('Hi Vera, you are a VIP now.');
 	});
 });
+
+test('a condition step checks the contact with the segment builder, not JSON', async ({ page }) => {
+	test.setTimeout(60_000);
+	const owner = await confirmedUser('Cora Condition', 'cond');
+	const { name, slug } = uniqueOrgName('Branch Works');
+	const orgId = await seedOrg({ owner, name, slug });
+	await withDb((db) =>
+		db.query(`insert into public.tags (org_id, name) values ($1, 'Gold')`, [orgId])
+	);
+	await signInAs(page, owner);
+	await openApp(page, `/${slug}/automations`);
+	await page.getByRole('button', { name: 'New automation' }).click();
+	await page.getByLabel('Name').fill('Gold branch');
+	await page.getByRole('button', { name: 'Create and edit' }).click();
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
+	await page.getByTestId('trigger-settings').getByLabel('Start runs').selectOption('event');
+	await page
+		.getByTestId('trigger-settings')
+		.getByLabel('Event', { exact: true })
+		.selectOption('contact.created');
+
+	const settings = page.getByTestId('step-settings');
+	const condition = settings.getByRole('group', { name: 'Condition 1' });
+	await test.step('the builder starts with one condition to fill in', async () => {
+		await page.getByLabel('Add a step').selectOption('condition');
+		await page.getByRole('button', { name: 'Add step' }).click();
+		await settings.getByLabel('Check', { exact: true }).selectOption('contact');
+		await expect(settings.getByRole('textbox', { name: /JSON/ })).toHaveCount(0);
+		await expect(condition).toContainText('Enter a value.');
+	});
+
+	await test.step('a tag condition, valid, saved and shown again after a reload', async () => {
+		await condition.getByLabel('Kind of condition').selectOption('tag');
+		await condition.getByLabel('Tag', { exact: true }).selectOption({ label: 'Gold' });
+		await expect(condition).not.toContainText('Enter a value.');
+		await page.getByRole('button', { name: 'Validate' }).click();
+		await expect(page.getByText('The automation is valid and ready to activate.')).toBeVisible();
+		await page.getByRole('button', { name: 'Save', exact: true }).click();
+		await expect(page.getByText('Draft saved.')).toBeVisible();
+		await page.reload();
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		await page
+			.getByTestId('step-list')
+			.getByRole('button', { name: /Condition 1/ })
+			.click();
+		await expect(condition.getByLabel('Tag', { exact: true }).locator('option:checked')).toHaveText(
+			'Gold'
+		);
+	});
+});

@@ -11,6 +11,7 @@ import {
 	type Trigger
 } from '$lib/automations/definition';
 import { eventCatalog, isEventType } from '$lib/events/catalog';
+import type { BuilderContext } from '$lib/components/contacts/rules';
 
 export { STEP_TYPES, edgesOf, type Definition, type Step, type StepType, type Trigger };
 
@@ -230,6 +231,8 @@ export const MERGE_FIELDS = [
 
 /** What steps can point at in the organization (pickers of the side panel). */
 export type Choices = {
+	/** What the contact condition's rule builder offers (the segment builder's context). */
+	rules: BuilderContext;
 	tags: { id: string; name: string }[];
 	fields: { key: string; label: string }[];
 	members: { id: string; name: string }[];

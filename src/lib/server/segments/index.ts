@@ -32,4 +32,5 @@ export {
 	type TagCondition,
 	type EventCondition
 } from './rules.ts';
+export { builderContext } from './builder.ts';
 export { SegmentRuleError, SegmentNotFoundError, type RuleIssue } from './errors.ts';

@@ -5,6 +5,7 @@ import * as contacts from '$lib/server/contacts';
 import { mapDbError } from '$lib/server/db';
 import * as members from '$lib/server/members';
 import * as orgs from '$lib/server/orgs';
+import * as segments from '$lib/server/segments';
 import * as webhooks from '$lib/server/webhooks';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { deactivateSchema, detailsSchema, draftFormSchema, runSchema } from './schema';
@@ -19,7 +20,8 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			if (e instanceof automations.AutomationNotFoundError) error(404, 'Automation not found');
 			throw e;
 		}
-		const [tags, fields, team, refs, endpoints] = await Promise.all([
+		const [rules, tags, fields, team, refs, endpoints] = await Promise.all([
+			segments.builderContext(trx, org.id),
 			contacts.listTags(trx, org.id),
 			contacts.listFields(trx, org.id),
 			members.list(trx, org.id),
@@ -29,6 +31,7 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 		return {
 			automation,
 			choices: {
+				rules,
 				tags: tags.map(({ id, name }) => ({ id, name })),
 				fields: fields.map((f) => ({ key: f.key, label: f.label })),
 				members: team.map((m) => ({ id: m.userId, name: m.fullName || m.email })),

@@ -5,7 +5,7 @@ import { resolve } from '$app/paths';
 import * as orgs from '$lib/server/orgs';
 import * as segments from '$lib/server/segments';
 import { failWith } from '../../contacts/respond.server';
-import { builderContext, parseRules } from '../context.server';
+import { parseRules } from '../context.server';
 import { deleteSegmentSchema, segmentFormSchema } from '../schema';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 		try {
 			return await Promise.all([
 				segments.getSegment(trx, org.id, params.id),
-				builderContext(trx, org.id)
+				segments.builderContext(trx, org.id)
 			]);
 		} catch (e) {
 			if (e instanceof segments.SegmentNotFoundError) error(404, 'Page not found');

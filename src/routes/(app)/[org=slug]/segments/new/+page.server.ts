@@ -6,14 +6,14 @@ import * as orgs from '$lib/server/orgs';
 import * as segments from '$lib/server/segments';
 import { newGroup } from '$lib/components/contacts/rules';
 import { failWith } from '../../contacts/respond.server';
-import { builderContext, parseRules } from '../context.server';
+import { parseRules } from '../context.server';
 import { segmentFormSchema } from '../schema';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { org } = await parent();
 	return {
-		context: await locals.db((trx) => builderContext(trx, org.id)),
+		context: await locals.db((trx) => segments.builderContext(trx, org.id)),
 		form: await superValidate(
 			{ name: '', description: '', rules: JSON.stringify(newGroup('all', true)) },
 			zod4(segmentFormSchema),
