@@ -198,6 +198,34 @@ try {
 	}
 	const pages = summarize(pageTimes);
 	const searches = summarize(searchTimes);
+	if (process.env.BENCH_EXPLAIN) {
+		// The plans of the slowest term's search, nested statements included (auto_explain).
+		const slowest = [...byTerm].sort((x, y) => summarize(y[1]).p50 - summarize(x[1]).p50)[0]![0];
+		const plans: string[] = [];
+		admin.on('notice', (n) => plans.push(n.message ?? ''));
+		await admin.query(`begin`);
+		await admin.query(`load 'auto_explain'`);
+		await admin.query(
+			`select set_config('auto_explain.log_min_duration', '0', true),
+			set_config('auto_explain.log_nested_statements', 'on', true),
+			set_config('auto_explain.log_analyze', 'on', true),
+			set_config('auto_explain.log_level', 'notice', true),
+			set_config('request.jwt.claims', $1, true)`,
+			[JSON.stringify(claims)]
+		);
+		await admin.query(`set local role authenticated`);
+		const { rows } = await admin.query<{ ids: string[] | null }>(
+			`select public.search_contacts_probe($1, $2, 500, 'created_at', true, null) as ids`,
+			[orgA, slowest]
+		);
+		await admin.query(
+			`select c.id from public.contacts c where c.org_id = $1 and c.erased_at is null
+			   and c.id = any($2::uuid[]) order by c.created_at desc, c.id desc limit 51`,
+			[orgA, rows[0]!.ids ?? []]
+		);
+		await admin.query(`rollback`);
+		console.log(`plans of the search for ${JSON.stringify(slowest)}:\n${plans.join('\n')}`);
+	}
 	await db.destroy();
 	await admin.end();
 
