@@ -8,9 +8,10 @@
 // adds it here; tests/automations/catalog.test.ts checks every type recorded by
 // the migrations is listed.
 import { z } from 'zod';
+import { Constants } from '../database.types.ts';
 
 const uuid = z.uuid();
-const role = z.enum(['owner', 'admin', 'member', 'viewer']);
+const role = z.enum(Constants.public.Enums.org_role);
 
 /** What an event is about: the table its subject lives in and the verb of the change. */
 export type EventSpec = {
@@ -97,8 +98,8 @@ export const eventCatalog = {
 		operation: 'INSERT',
 		module: 'contacts',
 		payload: z.object({
-			channel: z.enum(['email', 'sms', 'whatsapp']),
-			status: z.enum(['granted', 'withdrawn']),
+			channel: z.enum(Constants.public.Enums.consent_channel),
+			status: z.enum(Constants.public.Enums.consent_status),
 			source: z.string()
 		})
 	}),

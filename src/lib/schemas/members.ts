@@ -1,8 +1,9 @@
 // Member, invitation and custom-role fields, shared by forms and actions.
 import { z } from 'zod';
+import { Constants } from '$lib/database.types';
 import { email } from '$lib/validation';
 
-export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export const ROLES = Constants.public.Enums.org_role;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -1,5 +1,6 @@
 // Input of the automation services (forms and the builder), checked with zod.
 import { z } from 'zod';
+import { Constants } from '../../database.types.ts';
 
 export const automationInputSchema = z.object({
 	name: z.string().trim().min(1, 'Name the automation.').max(100, 'Use at most 100 characters.'),
@@ -12,18 +13,9 @@ export const draftSchema = z
 	.record(z.string(), z.unknown())
 	.refine((d) => JSON.stringify(d).length <= 500_000, 'The definition is too large.');
 
-export const RUN_STATUSES = [
-	'running',
-	'waiting',
-	'retrying',
-	'completed',
-	'failed',
-	'cancelled'
-] as const;
-
 export const runFilterSchema = z.object({
 	automationId: z.uuid().optional(),
-	status: z.enum(RUN_STATUSES).optional(),
+	status: z.enum(Constants.public.Enums.automation_run_status).optional(),
 	/** The run's subject (a contact id). */
 	subjectId: z.uuid().optional(),
 	version: z.coerce.number().int().positive().optional(),

@@ -1,12 +1,13 @@
 // Privacy: erasure on request, one contact's data as JSON (access request),
 // consent records, and the one question every sender must ask: may I?
 import { sql } from 'kysely';
+import { Constants } from '../../database.types.ts';
 import type { Trx } from '../db/rls.ts';
 import { get, type Contact } from './contacts.ts';
 import { ContactPermissionError } from './errors.ts';
 import { consentInputSchema, type ConsentInput } from './schemas.ts';
 
-export const CHANNELS = ['email', 'sms', 'whatsapp'] as const;
+export const CHANNELS = Constants.public.Enums.consent_channel;
 export type Channel = (typeof CHANNELS)[number];
 
 /**

@@ -1,6 +1,7 @@
 // Input schemas of the contacts module (forms and endpoints validate with
 // these, services parse with them again).
 import { z } from 'zod';
+import { Constants } from '../../database.types.ts';
 import { ruleSchema } from '../segments/rules.ts';
 
 const optionalText = (max: number) =>
@@ -32,12 +33,12 @@ export const contactInputSchema = z.object({
 	lastName: optionalText(100),
 	company: optionalText(200),
 	source: z.string().trim().min(1).max(50).optional(),
-	status: z.enum(['subscribed', 'unsubscribed', 'bounced']).optional(),
+	status: z.enum(Constants.public.Enums.contact_status).optional(),
 	custom: customValues.optional()
 });
 export type ContactInput = z.input<typeof contactInputSchema>;
 
-export const FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select', 'multi_select'] as const;
+export const FIELD_TYPES = Constants.public.Enums.contact_field_type;
 
 export const fieldInputSchema = z
 	.object({
@@ -91,7 +92,7 @@ export const SORTS = ['created_at', 'updated_at', 'name', 'email'] as const;
 export const listQuerySchema = z.object({
 	/** Matches names, email, phone and company (trigram; 3+ characters use the index). */
 	search: z.string().trim().max(200).optional(),
-	status: z.enum(['subscribed', 'unsubscribed', 'bounced']).optional(),
+	status: z.enum(Constants.public.Enums.contact_status).optional(),
 	tagId: z.uuid().optional(),
 	segmentId: z.uuid().optional(),
 	/** An ad-hoc rule tree (same language as segments), for filtered views. */
@@ -105,8 +106,8 @@ export const listQuerySchema = z.object({
 export type ListQuery = z.input<typeof listQuerySchema>;
 
 export const consentInputSchema = z.object({
-	channel: z.enum(['email', 'sms', 'whatsapp']),
-	status: z.enum(['granted', 'withdrawn']),
+	channel: z.enum(Constants.public.Enums.consent_channel),
+	status: z.enum(Constants.public.Enums.consent_status),
 	source: z.string().trim().min(1).max(200)
 });
 export type ConsentInput = z.input<typeof consentInputSchema>;

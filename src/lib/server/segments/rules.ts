@@ -3,6 +3,7 @@
 // whether a field exists, which operators its type takes and what values they
 // need is checked against the organization's definitions in validate.ts.
 import { z } from 'zod';
+import { Constants } from '../../database.types.ts';
 
 /** Standard contact columns a rule may test, with the type their operators follow. */
 export const STANDARD_FIELDS = {
@@ -18,7 +19,7 @@ export const STANDARD_FIELDS = {
 } as const;
 export type StandardField = keyof typeof STANDARD_FIELDS;
 
-export const CONTACT_STATUSES = ['subscribed', 'unsubscribed', 'bounced'] as const;
+export const CONTACT_STATUSES = Constants.public.Enums.contact_status;
 
 export const OPERATORS = [
 	'equals',

@@ -1,8 +1,9 @@
 // The contacts table's URL (search, filters, sort, page) and its bulk tagging
 // form. No server imports: the page reads the same schema in the browser.
 import { z } from 'zod';
+import { Constants } from '$lib/database.types';
 
-export const CONTACT_STATUSES = ['subscribed', 'unsubscribed', 'bounced'] as const;
+export const CONTACT_STATUSES = Constants.public.Enums.contact_status;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
 export const STATUS_LABELS: Record<ContactStatus, string> = {

@@ -3,6 +3,7 @@
 // the rules the worker applies to the whole file (pipeline.ts). A problem here
 // is shown next to its row and column before anything is imported.
 import { z } from 'zod';
+import { Constants } from '$lib/database.types';
 
 export const STANDARD_TARGETS = {
 	email: 'Email',
@@ -83,7 +84,9 @@ function cellProblem(target: Target, value: string, fields: readonly FieldSpec[]
 		case 'company':
 			return value.length > 200 ? 'is longer than 200 characters' : null;
 		case 'status':
-			return ['subscribed', 'unsubscribed', 'bounced'].includes(value.toLowerCase())
+			return (Constants.public.Enums.contact_status as readonly string[]).includes(
+				value.toLowerCase()
+			)
 				? null
 				: 'must be subscribed, unsubscribed or bounced';
 	}

@@ -1,13 +1,7 @@
 import { z } from 'zod';
+import { Constants } from '$lib/database.types';
 
-export const RUN_STATUS_OPTIONS = [
-	'running',
-	'waiting',
-	'retrying',
-	'completed',
-	'failed',
-	'cancelled'
-] as const;
+export const RUN_STATUS_OPTIONS = Constants.public.Enums.automation_run_status;
 
 /** The runs list's filters, from the query string (empty fields are no filter). */
 export const runsQuerySchema = z.object({

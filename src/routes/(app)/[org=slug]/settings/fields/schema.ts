@@ -1,8 +1,9 @@
 // Custom field forms: define one (key and type are fixed once created), change
 // one, delete one. Options are typed one per line.
 import { z } from 'zod';
+import { Constants } from '$lib/database.types';
 
-export const FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select', 'multi_select'] as const;
+export const FIELD_TYPES = Constants.public.Enums.contact_field_type;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
