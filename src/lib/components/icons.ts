@@ -27,4 +27,11 @@ export type IconName =
 	| 'store'
 	| 'send'
 	| 'selector'
-	| 'tick';
+	| 'tick'
+	| 'search'
+	| 'download'
+	| 'upload'
+	| 'tag'
+	| 'chart'
+	| 'file'
+	| 'erase';

@@ -46,35 +46,25 @@ export function endpointUrl(apiUrl: string, endpointId: string): string {
 	return `${apiUrl.replace(/\/$/, '')}/functions/v1/inbound-webhook/${endpointId}`;
 }
 
-export async function listEndpoints(trx: Trx, orgId: string): Promise<Endpoint[]> {
-	const rows = await trx
-		.selectFrom('inbound_webhooks')
-		.select(['id', 'name', 'source', 'enabled', 'secret', 'last_received_at', 'created_at'])
-		.where('org_id', '=', orgId)
-		.orderBy('name')
-		.execute();
-	return rows.map((r) => ({
-		id: r.id,
-		name: r.name,
-		source: r.source,
-		enabled: r.enabled,
-		secret: r.secret,
-		lastReceivedAt: iso(r.last_received_at),
-		createdAt: iso(r.created_at)!
-	}));
-}
+const columns = [
+	'id',
+	'name',
+	'source',
+	'enabled',
+	'secret',
+	'last_received_at',
+	'created_at'
+] as const;
 
-export async function createEndpoint(
-	trx: Trx,
-	orgId: string,
-	input: EndpointInput
-): Promise<Endpoint> {
-	const e = endpointInputSchema.parse(input);
-	const r = await trx
-		.insertInto('inbound_webhooks')
-		.values({ org_id: orgId, ...e })
-		.returning(['id', 'name', 'source', 'enabled', 'secret', 'last_received_at', 'created_at'])
-		.executeTakeFirstOrThrow();
+function toEndpoint(r: {
+	id: string;
+	name: string;
+	source: string;
+	enabled: boolean;
+	secret: string;
+	last_received_at: unknown;
+	created_at: unknown;
+}): Endpoint {
 	return {
 		id: r.id,
 		name: r.name,
@@ -84,6 +74,30 @@ export async function createEndpoint(
 		lastReceivedAt: iso(r.last_received_at),
 		createdAt: iso(r.created_at)!
 	};
+}
+
+export async function listEndpoints(trx: Trx, orgId: string): Promise<Endpoint[]> {
+	const rows = await trx
+		.selectFrom('inbound_webhooks')
+		.select(columns)
+		.where('org_id', '=', orgId)
+		.orderBy('name')
+		.execute();
+	return rows.map(toEndpoint);
+}
+
+export async function createEndpoint(
+	trx: Trx,
+	orgId: string,
+	input: EndpointInput
+): Promise<Endpoint> {
+	const e = endpointInputSchema.parse(input);
+	const row = await trx
+		.insertInto('inbound_webhooks')
+		.values({ org_id: orgId, ...e })
+		.returning(columns)
+		.executeTakeFirstOrThrow();
+	return toEndpoint(row);
 }
 
 export async function updateEndpoint(
