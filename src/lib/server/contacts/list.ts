@@ -50,46 +50,32 @@ export async function ruleContext(trx: Trx, orgId: string): Promise<RuleContext>
 /** The list order a search may be answered in (see search_contacts_probe). */
 export type SearchOrder = { sort: SortKey; desc: boolean; after: string | null };
 
+/** A list query's filters as conditions over `c` (see filterWhere). */
+export type Filter = {
+	where: Expression<SqlBool>;
+	/**
+	 * Set when a common search term was narrowed to its first matches in the
+	 * list's order: the same filters walking the sort index instead, for a
+	 * page that those matches leave short (other filters dropped most of them).
+	 */
+	walk?: Expression<SqlBool>;
+};
+
+/** Walking the sort index for a term: the planner, which cannot estimate LIKE '%…%' well, may sort the whole organization instead. */
+const walkSorted = (trx: Trx) => sql`select set_config('enable_sort', 'off', true)`.execute(trx);
+
 /**
- * The filters of a list query as one condition over `c` (shared with exports).
- * `partial`: given an order, a common term may be narrowed to its first
- * matches in that order only; a page short of its limit must then be read
- * again without the order. Throws SegmentRuleError for a bad rule tree.
+ * The filters of a list query (shared with exports); given the list's order,
+ * a common search term may be narrowed to its first matches in that order.
+ * Throws SegmentRuleError for a bad rule tree.
  */
 export async function filterWhere(
 	trx: Trx,
 	orgId: string,
 	query: Pick<ListQuery, 'search' | 'status' | 'tagId' | 'segmentId' | 'rules'>,
 	order?: SearchOrder
-): Promise<{ where: Expression<SqlBool>; partial: boolean }> {
+): Promise<Filter> {
 	const parts: Expression<SqlBool>[] = [sql<SqlBool>`c.org_id = ${orgId} and c.erased_at is null`];
-	let partial = false;
-	if (query.search) {
-		const pattern = `%${escapeLike(query.search.toLowerCase())}%`;
-		// Under RLS the planner may not use the trigram index (LIKE is not
-		// leakproof), so a members-only function looks the term up in it: a
-		// selective term comes back as all its ids, a common one as its first
-		// ids in the list's order, and a broad one (null) is faster by walking
-		// the sort index and filtering.
-		const ids =
-			query.search.length >= 3
-				? (
-						await sql<{ ids: string[] | null }>`select public.search_contacts_probe(${orgId}::uuid,
-							${query.search}, ${SEARCH_IDS}, ${order?.sort ?? null}::text, ${order?.desc ?? true},
-							${order?.after ?? null}::text) as ids`.execute(trx)
-					).rows[0]!.ids
-				: undefined;
-		if (ids) {
-			parts.push(sql<SqlBool>`c.id = any(${ids}::uuid[])`);
-			partial = ids.length > SEARCH_IDS;
-		} else {
-			parts.push(sql<SqlBool>`c.search like ${pattern}`);
-			// Matches are dense: walk the sort index and stop at a page. Left to
-			// itself the planner, which cannot estimate LIKE '%…%' well, may sort
-			// the whole organization instead.
-			if (ids === null) await sql`select set_config('enable_sort', 'off', true)`.execute(trx);
-		}
-	}
 	if (query.status) parts.push(sql<SqlBool>`c.status = ${query.status}::public.contact_status`);
 	if (query.tagId)
 		parts.push(sql<SqlBool>`exists (select 1 from public.contact_tags ct
@@ -101,7 +87,28 @@ export async function filterWhere(
 		const ctx = await ruleContext(trx, orgId);
 		parts.push(segmentWhere(validateRules(query.rules, ctx), ctx));
 	}
-	return { where: sql<SqlBool>`${sql.join(parts, sql` and `)}`, partial };
+	const and = (search: Expression<SqlBool>[]) =>
+		sql<SqlBool>`${sql.join([...parts, ...search], sql` and `)}`;
+	if (!query.search) return { where: and([]) };
+	const like = sql<SqlBool>`c.search like ${`%${escapeLike(query.search.toLowerCase())}%`}`;
+	if (query.search.length < 3) return { where: and([like]) };
+	// Under RLS the planner may not use the trigram index (LIKE is not
+	// leakproof), so a members-only function looks the term up in it: a
+	// selective term comes back as all its ids, a common one as its first ids
+	// in the list's order, and a broad one (null) is faster by walking the sort
+	// index and filtering.
+	const { rows } = await sql<{
+		ids: string[] | null;
+	}>`select public.search_contacts_probe(${orgId}::uuid,
+		${query.search}, ${SEARCH_IDS}, ${order?.sort ?? null}::text, ${order?.desc ?? true},
+		${order?.after ?? null}::text) as ids`.execute(trx);
+	const ids = rows[0]!.ids;
+	if (ids === null) {
+		await walkSorted(trx);
+		return { where: and([like]) };
+	}
+	const where = and([sql<SqlBool>`c.id = any(${ids}::uuid[])`]);
+	return ids.length > SEARCH_IDS ? { where, walk: and([like]) } : { where };
 }
 
 /** The keyset condition: rows after the cursor in the list's order. */
@@ -145,11 +152,11 @@ export async function list(trx: Trx, orgId: string, input: ListQuery = {}): Prom
 		after: cursor?.v ?? null
 	});
 	let rows = await read(filter.where);
-	// The term's first matches ran out before the page did (other filters
-	// dropped most of them): read it again, walking the whole list.
-	if (filter.partial && rows.length <= query.limit)
-		rows = await read((await filterWhere(trx, orgId, query)).where);
-	// filterWhere may have turned sorting off for a broad search; not for the rest of the transaction.
+	if (filter.walk && rows.length <= query.limit) {
+		await walkSorted(trx);
+		rows = await read(filter.walk);
+	}
+	// A walk turned sorting off; not for the rest of the transaction.
 	if (query.search) await sql`select set_config('enable_sort', 'on', true)`.execute(trx);
 	const more = rows.length > query.limit;
 	const page = more ? rows.slice(0, query.limit) : rows;
