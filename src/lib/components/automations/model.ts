@@ -231,10 +231,8 @@ export const MERGE_FIELDS = [
 
 /** What steps can point at in the organization (pickers of the side panel). */
 export type Choices = {
-	/** What the contact condition's rule builder offers (the segment builder's context). */
+	/** The organization's tags and custom fields, with what the contact condition's rule builder offers. */
 	rules: BuilderContext;
-	tags: { id: string; name: string }[];
-	fields: { key: string; label: string }[];
 	members: { id: string; name: string }[];
 	templates: string[];
 	endpoints: { id: string; name: string }[];

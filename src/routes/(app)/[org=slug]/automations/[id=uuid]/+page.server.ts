@@ -1,7 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
 import * as automations from '$lib/server/automations';
-import * as contacts from '$lib/server/contacts';
 import { mapDbError } from '$lib/server/db';
 import * as members from '$lib/server/members';
 import * as orgs from '$lib/server/orgs';
@@ -20,10 +19,8 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			if (e instanceof automations.AutomationNotFoundError) error(404, 'Automation not found');
 			throw e;
 		}
-		const [rules, tags, fields, team, refs, endpoints] = await Promise.all([
+		const [rules, team, refs, endpoints] = await Promise.all([
 			segments.builderContext(trx, org.id),
-			contacts.listTags(trx, org.id),
-			contacts.listFields(trx, org.id),
 			members.list(trx, org.id),
 			automations.references(trx, org.id),
 			permissions.includes('webhooks.manage') ? webhooks.listEndpoints(trx, org.id) : []
@@ -32,8 +29,6 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			automation,
 			choices: {
 				rules,
-				tags: tags.map(({ id, name }) => ({ id, name })),
-				fields: fields.map((f) => ({ key: f.key, label: f.label })),
 				members: team.map((m) => ({ id: m.userId, name: m.fullName || m.email })),
 				templates: [...(refs.templates ?? [])],
 				endpoints: endpoints.map((e) => ({ id: e.id, name: e.name }))
