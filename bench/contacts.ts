@@ -115,7 +115,10 @@ try {
 	const compiled = () => withRls(db, claims, (trx) => countMatching(trx, orgA, rules));
 	const handWritten = () =>
 		withRls(db, claims, async (trx) => {
-			await sql`select set_config('work_mem', '64MB', true)`.execute(trx);
+			// The settings countMatching uses: the ratio compares the SQL, not the settings.
+			await sql`select set_config('work_mem', '64MB', true), set_config('enable_seqscan', 'off', true)`.execute(
+				trx
+			);
 			const { rows } = await sql<{ n: number }>`
 				select count(*)::integer as n from public.contacts c
 				 where c.org_id = ${orgA} and c.erased_at is null
@@ -134,7 +137,9 @@ try {
 			const { segmentWhere } = await import('../src/lib/server/segments/compile.ts');
 			const { validateRules } = await import('../src/lib/server/segments/validate.ts');
 			const ctx = await contacts.ruleContext(trx, orgA);
-			await sql`select set_config('work_mem', '64MB', true)`.execute(trx);
+			await sql`select set_config('work_mem', '64MB', true), set_config('enable_seqscan', 'off', true)`.execute(
+				trx
+			);
 			const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers)
 				select count(*) from public.contacts c where ${segmentWhere(validateRules(rules, ctx), ctx)}`.execute(
 				trx

