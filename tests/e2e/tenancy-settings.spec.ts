@@ -56,6 +56,27 @@ test('an owner renames, moves and brands the organization, edits brands, then de
 		await page.reload();
 		await expect(page.getByLabel('Primary colour', { exact: true })).toHaveValue('#047857');
 		await expect(page.getByLabel('Font')).toHaveValue('Lato');
+		// The workspace wears it: the brand colour and font, and the logo in the switcher.
+		const applied = () =>
+			page.evaluate(() => {
+				const root = getComputedStyle(document.documentElement);
+				return {
+					brand: root.getPropertyValue('--color-brand-600').trim(),
+					font: getComputedStyle(document.body).fontFamily
+				};
+			});
+		expect(await applied()).toEqual({
+			brand: '#047857',
+			font: expect.stringMatching(/^"?Lato"?,/)
+		});
+		await page.getByLabel('Logo address').fill('https://example.com/logo.png');
+		await page.getByRole('button', { name: 'Save branding' }).click();
+		await expect(page.getByText('The branding has been saved.')).toBeVisible();
+		await page.reload();
+		await expect(page.getByTestId('org-logo').first()).toHaveAttribute(
+			'src',
+			'https://example.com/logo.png'
+		);
 	});
 
 	await test.step('brands: field errors, a duplicate name, a save', async () => {
