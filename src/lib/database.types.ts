@@ -10,35 +10,41 @@ export type Database = {
 				Row: {
 					action: string;
 					actor_id: string | null;
+					actor_name: string | null;
 					after: Json | null;
 					at: string;
 					before: Json | null;
 					id: number;
 					org_id: string;
 					target_id: string | null;
+					target_name: string | null;
 					target_type: string;
 				};
 				ComputedFields: never;
 				Insert: {
 					action: string;
 					actor_id?: string | null;
+					actor_name?: string | null;
 					after?: Json | null;
 					at?: string;
 					before?: Json | null;
 					id?: never;
 					org_id: string;
 					target_id?: string | null;
+					target_name?: string | null;
 					target_type: string;
 				};
 				Update: {
 					action?: string;
 					actor_id?: string | null;
+					actor_name?: string | null;
 					after?: Json | null;
 					at?: string;
 					before?: Json | null;
 					id?: never;
 					org_id?: string;
 					target_id?: string | null;
+					target_name?: string | null;
 					target_type?: string;
 				};
 				Relationships: [

@@ -55,6 +55,17 @@ describe('audit log descriptions', () => {
 		expect(
 			describeTarget({ ...removed, before: { ...member('viewer'), user_id: 'u-gone' } }, names)
 		).toBe('A former member');
+		// Entries written since names are kept say who it was.
+		expect(
+			describeTarget(
+				{
+					...removed,
+					before: { ...member('viewer'), user_id: 'u-gone' },
+					targetName: 'Nina Newcomer'
+				},
+				names
+			)
+		).toBe('Nina Newcomer');
 	});
 
 	it('invitations: sent, resent, revoked, accepted', () => {

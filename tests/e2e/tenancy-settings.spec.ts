@@ -210,9 +210,9 @@ test('an owner defines a custom role, changes and removes members, and reads the
 		await expect(roleChange).toContainText('Milo Member');
 		await expect(roleChange).toContainText(/Role: Member →.*Admin/);
 		await expect(roleChange).toContainText('Campaign lead');
-		// Her profile is no longer visible to the team (RLS), so the log cannot name her.
+		// Her profile is no longer visible to the team (RLS): the entry kept her name.
 		await expect(rows.filter({ hasText: 'Removed a member' })).toContainText(
-			/A former member.*Role: Viewer/
+			/Nina Newcomer.*Role: Viewer/
 		);
 		await expect(rows.filter({ hasText: 'Created a custom role' })).toHaveCount(1);
 

@@ -1,7 +1,9 @@
 // The audit log: written by triggers, in the same transaction as the change,
-// with actor, before and after; secrets never reach it; nobody can forge it.
+// with actor (and names as they were), before and after; secrets never reach
+// it; nobody can forge it.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as audit from '../../src/lib/server/audit/index.ts';
 import { withRls } from '../../src/lib/server/db/rls.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createTenancyWorld, type TenancyWorld } from '../helpers/tenancy.ts';
@@ -21,7 +23,16 @@ const auditRows = (action: string) =>
 	withRls(w.db, w.claims('owner'), (trx) =>
 		trx
 			.selectFrom('audit_log')
-			.select(['actor_id', 'action', 'target_type', 'target_id', 'before', 'after'])
+			.select([
+				'actor_id',
+				'actor_name',
+				'target_name',
+				'action',
+				'target_type',
+				'target_id',
+				'before',
+				'after'
+			])
 			.where('org_id', '=', w.orgA)
 			.where('action', '=', action)
 			.orderBy('id', 'desc')
@@ -40,6 +51,8 @@ it('records a role change with who made it and the before and after', async () =
 	const [row] = await auditRows('members.update');
 	expect(row).toMatchObject({
 		actor_id: w.users.admin.id,
+		actor_name: 'Adam Admin',
+		target_name: 'Tara Target',
 		target_type: 'members',
 		target_id: w.users.target.id,
 		before: expect.objectContaining({ role: 'member' }) as unknown,
@@ -75,4 +88,24 @@ it('is invisible to members and viewers', async () => {
 		);
 		expect(rows).toHaveLength(0);
 	}
+});
+
+it('still names a member after they left, though their profile is hidden then', async () => {
+	await withRls(w.db, w.claims('owner'), (trx) =>
+		trx
+			.deleteFrom('members')
+			.where('org_id', '=', w.orgA)
+			.where('user_id', '=', w.users.target.id)
+			.execute()
+	);
+	const { entries } = await withRls(w.db, w.claims('owner'), async (trx) => {
+		const hidden = await trx
+			.selectFrom('profiles')
+			.select('id')
+			.where('id', '=', w.users.target.id)
+			.execute();
+		expect(hidden).toEqual([]);
+		return audit.list(trx, w.orgA, { action: 'members.delete' });
+	});
+	expect(entries[0]).toMatchObject({ actorName: 'Olive Owner', targetName: 'Tara Target' });
 });

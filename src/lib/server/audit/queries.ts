@@ -9,7 +9,10 @@ export type AuditEntry = {
 	targetType: string;
 	targetId: string | null;
 	actorId: string | null;
+	/** Their name now, or as it was when the entry was written (once they left). */
 	actorName: string | null;
+	/** For membership changes: the member's name when the entry was written. */
+	targetName: string | null;
 	before: unknown;
 	after: unknown;
 };
@@ -41,6 +44,8 @@ export async function list(
 			'a.actor_id',
 			'a.before',
 			'a.after',
+			'a.actor_name',
+			'a.target_name',
 			'p.full_name',
 			'p.email'
 		])
@@ -64,7 +69,8 @@ export async function list(
 			targetType: r.target_type,
 			targetId: r.target_id,
 			actorId: r.actor_id,
-			actorName: r.full_name || r.email || null,
+			actorName: r.full_name || r.email || r.actor_name,
+			targetName: r.target_name,
 			before: r.before,
 			after: r.after
 		})),

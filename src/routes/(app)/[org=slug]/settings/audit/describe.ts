@@ -28,6 +28,8 @@ export type Entry = {
 	targetType: string;
 	targetId: string | null;
 	actorId: string | null;
+	/** For membership changes: the member's name when the entry was written. */
+	targetName?: string | null;
 	before: unknown;
 	after: unknown;
 };
@@ -138,7 +140,7 @@ export function describeTarget(entry: Entry, names: Names): string {
 	switch (entry.targetType) {
 		case 'members': {
 			const id = text(row.user_id);
-			return (id && names.people.get(id)) || 'A former member';
+			return (id && names.people.get(id)) || entry.targetName || 'A former member';
 		}
 		case 'invitations':
 			return text(row.email) ?? 'An invitation';
