@@ -4,12 +4,21 @@
 import { env } from '$env/dynamic/public';
 import { createServerClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Cookies, RequestEvent } from '@sveltejs/kit';
+import type { RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/database.types';
 
 export type Supabase = SupabaseClient<Database>;
 
-type CookieEvent = { cookies: Cookies; url: URL; setHeaders: RequestEvent['setHeaders'] };
+type CookieEvent = Pick<RequestEvent, 'cookies' | 'url' | 'setHeaders' | 'getClientAddress'>;
+
+/** The person's address for Auth; none where the adapter cannot tell (prerendering). */
+function forwardedFor(event: CookieEvent): Record<string, string> {
+	try {
+		return { 'X-Forwarded-For': event.getClientAddress() };
+	} catch {
+		return {};
+	}
+}
 
 export function createSupabaseServerClient(event: CookieEvent): Supabase {
 	const url = env.PUBLIC_SUPABASE_URL;
@@ -20,6 +29,10 @@ export function createSupabaseServerClient(event: CookieEvent): Supabase {
 	let cacheHeadersSet = false;
 	return createServerClient<Database>(url, key, {
 		auth: { flowType: 'pkce' },
+		// Auth limits sign-ins, sign-ups and emails per client address. Every call
+		// comes from this server, so it names the person's address the way
+		// Supabase's edge does; otherwise everyone would share one limit.
+		global: { headers: forwardedFor(event) },
 		cookieOptions: {
 			// Only the server reads the session (there is no browser Supabase client),
 			// so page scripts never get to see the tokens.
