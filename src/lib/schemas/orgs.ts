@@ -55,11 +55,9 @@ export function slugify(name: string): string {
 		.replace(/-+$/, '');
 }
 
-const hexColor = z
-	.string()
-	.trim()
-	.toLowerCase()
-	.regex(/^#[0-9a-f]{6}$/, 'Use a colour like #4f46e5.');
+export const HEX_COLOR = /^#[0-9a-f]{6}$/;
+
+const hexColor = z.string().trim().toLowerCase().regex(HEX_COLOR, 'Use a colour like #4f46e5.');
 
 export const FONTS = ['Inter', 'system-ui', 'Georgia', 'Merriweather', 'Roboto', 'Lato'] as const;
 

@@ -2,11 +2,10 @@
 // becomes the app's brand scale (buttons, links, focus rings) and the font the
 // app's sans-serif. White text sits on brand-600 everywhere, so a light
 // primary is darkened until that text stays readable (WCAG AA, 4.5:1).
+import { FONTS, HEX_COLOR } from '$lib/schemas/orgs';
+
 export type ShellBranding = { primaryColor: string; fontFamily: string; logoUrl: string | null };
 
-const HEX = /^#[0-9a-f]{6}$/;
-// The fonts the database allows (branding_settings.font_family's check).
-const FONTS = new Set(['Inter', 'system-ui', 'Georgia', 'Merriweather', 'Roboto', 'Lato']);
 const FALLBACK = `ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif`;
 
 const channels = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -39,7 +38,7 @@ export function readablePrimary(hex: string): string {
  * Values are checked again here because they end up in a style sheet.
  */
 export function brandingCss(branding: ShellBranding | null): string {
-	if (!branding || !HEX.test(branding.primaryColor)) return '';
+	if (!branding || !HEX_COLOR.test(branding.primaryColor)) return '';
 	const p = readablePrimary(branding.primaryColor);
 	const mix = (percent: number, other: 'white' | 'black') =>
 		`color-mix(in oklch, ${p} ${percent}%, ${other})`;
@@ -52,7 +51,7 @@ export function brandingCss(branding: ShellBranding | null): string {
 		`--color-brand-700: ${mix(85, 'black')}`,
 		`--color-brand-900: ${mix(55, 'black')}`
 	];
-	if (FONTS.has(branding.fontFamily))
+	if ((FONTS as readonly string[]).includes(branding.fontFamily))
 		vars.push(`--font-sans: '${branding.fontFamily}', ${FALLBACK}`);
 	return `:root { ${vars.join('; ')}; }`;
 }
