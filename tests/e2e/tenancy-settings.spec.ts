@@ -149,13 +149,13 @@ test('an owner defines a custom role, changes and removes members, and reads the
 		await openApp(page, `/${slug}/settings/roles`);
 		await expect(page.getByText('No custom roles yet')).toBeVisible();
 		await page.getByRole('link', { name: 'New role' }).click();
-		await page.getByLabel('Role name').fill('Campaign lead');
-		await page.getByLabel('Description').fill('Runs the campaigns');
-		await page.getByRole('group', { name: 'Campaigns' }).getByRole('checkbox').check();
+		await page.getByLabel('Role name').fill('Integrations lead');
+		await page.getByLabel('Description').fill('Looks after the webhooks');
+		await page.getByRole('group', { name: 'Webhooks' }).getByRole('checkbox').check();
 		await page.getByRole('button', { name: 'Create role' }).click();
 		await expect(page).toHaveURL(`/${slug}/settings/roles`);
-		const row = page.getByRole('row', { name: /Campaign lead/ });
-		await expect(row).toContainText('campaigns.write');
+		const row = page.getByRole('row', { name: /Integrations lead/ });
+		await expect(row).toContainText('webhooks.manage');
 	});
 
 	const members = page.getByTestId('member-row');
@@ -164,12 +164,12 @@ test('an owner defines a custom role, changes and removes members, and reads the
 		await page.getByRole('button', { name: 'Change the role of Milo Member' }).click();
 		const dialog = page.getByRole('alertdialog');
 		await dialog.getByLabel('Role', { exact: true }).selectOption('admin');
-		await dialog.getByLabel('Custom role').selectOption({ label: 'Campaign lead' });
+		await dialog.getByLabel('Custom role').selectOption({ label: 'Integrations lead' });
 		await dialog.getByRole('button', { name: 'Save role' }).click();
 		await expect(dialog).toBeHidden();
 		await expect(page.getByText('The role has been changed.')).toBeVisible();
 		await expect(members.filter({ hasText: 'Milo Member' })).toContainText('Admin');
-		await expect(members.filter({ hasText: 'Milo Member' })).toContainText('+ Campaign lead');
+		await expect(members.filter({ hasText: 'Milo Member' })).toContainText('+ Integrations lead');
 	});
 
 	await test.step('the last owner cannot leave; the database says why', async () => {
@@ -209,7 +209,7 @@ test('an owner defines a custom role, changes and removes members, and reads the
 		await expect(roleChange).toContainText('Olive Owner');
 		await expect(roleChange).toContainText('Milo Member');
 		await expect(roleChange).toContainText(/Role: Member →.*Admin/);
-		await expect(roleChange).toContainText('Campaign lead');
+		await expect(roleChange).toContainText('Integrations lead');
 		// Her profile is no longer visible to the team (RLS): the entry kept her name.
 		await expect(rows.filter({ hasText: 'Removed a member' })).toContainText(
 			/Nina Newcomer.*Role: Viewer/

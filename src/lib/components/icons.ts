@@ -34,4 +34,7 @@ export type IconName =
 	| 'tag'
 	| 'chart'
 	| 'file'
-	| 'erase';
+	| 'erase'
+	| 'segments'
+	| 'fields'
+	| 'activity';

@@ -21,15 +21,9 @@ const soon: NavItem[] = [
 
 /** The navigation for an organization (or, outside one, the home page alone). */
 export function navFor(orgSlug: string | null, permissions: readonly string[]): NavItem[] {
-	if (!orgSlug) {
-		return [
-			{ label: 'Home', icon: 'home', href: resolve('/'), exact: true },
-			{ label: 'Contacts', icon: 'contacts' },
-			{ label: 'Automations', icon: 'automations' },
-			...soon,
-			{ label: 'Settings', icon: 'settings' }
-		];
-	}
+	// Without an organization there is nothing to navigate to yet but the home page
+	// (which offers to create one); pages outside one pass the person's home organization.
+	if (!orgSlug) return [{ label: 'Home', icon: 'home', href: resolve('/'), exact: true }];
 	const org = { org: orgSlug };
 	const can = (permission: string) => permissions.includes(permission);
 	const settings: (NavItem | false)[] = [
@@ -54,7 +48,7 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 		{ label: 'Roles', icon: 'shield', href: resolve('/(app)/[org=slug]/settings/roles', org) },
 		{
 			label: 'Custom fields',
-			icon: 'contacts',
+			icon: 'fields',
 			href: resolve('/(app)/[org=slug]/settings/fields', org)
 		},
 		can('webhooks.manage') && {
@@ -71,12 +65,17 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	return [
 		{ label: 'Home', icon: 'home', href: resolve('/(app)/[org=slug]', org), exact: true },
 		{ label: 'Contacts', icon: 'contacts', href: resolve('/(app)/[org=slug]/contacts', org) },
-		{ label: 'Segments', icon: 'users', href: resolve('/(app)/[org=slug]/segments', org) },
-		{ label: 'Imports', icon: 'history', href: resolve('/(app)/[org=slug]/imports', org) },
+		{ label: 'Segments', icon: 'segments', href: resolve('/(app)/[org=slug]/segments', org) },
+		{ label: 'Imports', icon: 'upload', href: resolve('/(app)/[org=slug]/imports', org) },
 		{
 			label: 'Automations',
 			icon: 'automations',
 			href: resolve('/(app)/[org=slug]/automations', org)
+		},
+		{
+			label: 'Automation runs',
+			icon: 'activity',
+			href: resolve('/(app)/[org=slug]/automations/runs', org)
 		},
 		...soon,
 		{
@@ -88,11 +87,22 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	];
 }
 
-/** Whether `item` is the current page (exact items) or section (the others). */
-export function isCurrent(item: NavItem, pathname: string): boolean {
+function matches(item: NavItem, pathname: string): boolean {
 	if (!item.href) return false;
 	if (item.exact) return pathname === item.href;
 	return pathname === item.href || pathname.startsWith(`${item.href}/`);
+}
+
+/**
+ * The href of the current page's item: the most specific one that matches, so
+ * /automations/runs marks "Automation runs" and not "Automations" as well.
+ */
+export function currentHref(items: NavItem[], pathname: string): string | null {
+	let best: string | null = null;
+	for (const item of items.flatMap((i) => [i, ...(i.children ?? [])])) {
+		if (matches(item, pathname) && item.href!.length > (best?.length ?? -1)) best = item.href!;
+	}
+	return best;
 }
 
 const UUID_SEGMENT = /^[0-9a-f]{8}-[0-9a-f]{4}-/;

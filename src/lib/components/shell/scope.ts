@@ -11,6 +11,8 @@ export type ShellScope = {
 	org: ShellOrg | null;
 	/** The person's organizations, when the page loaded them. */
 	orgs: ShellOrg[] | null;
+	/** Outside /<org>/…: the organization the navigation leads into (last visited or first). */
+	homeOrg: ShellOrg | null;
 	permissions: readonly string[];
 	/** The current organization's branding; null outside /<org>/…. */
 	branding: ShellBranding | null;
@@ -33,9 +35,10 @@ function isBranding(value: unknown): value is ShellBranding {
 }
 
 export function shellScope(data: Record<string, unknown>): ShellScope {
-	const { org, orgs, permissions, branding } = data;
+	const { org, orgs, homeOrg, permissions, branding } = data;
 	return {
 		org: isOrg(org) ? org : null,
+		homeOrg: isOrg(homeOrg) ? homeOrg : null,
 		orgs: Array.isArray(orgs) ? orgs.filter(isOrg) : null,
 		permissions: Array.isArray(permissions)
 			? permissions.filter((p): p is string => typeof p === 'string')

@@ -1,6 +1,7 @@
 // Custom roles and the permission catalog. The database refuses a permission
 // the caller does not hold themselves (role_permissions_guard).
 import type { Trx } from '$lib/server/db';
+import { isLive } from '$lib/modules';
 import type { CustomRoleInput } from '$lib/schemas/members';
 
 export type Permission = { name: string; description: string };
@@ -12,8 +13,14 @@ export type CustomRole = {
 	memberCount: number;
 };
 
-export function catalog(trx: Trx): Promise<Permission[]> {
-	return trx.selectFrom('permissions').select(['name', 'description']).orderBy('name').execute();
+/** The permissions a custom role can be given: those of the modules that exist. */
+export async function catalog(trx: Trx): Promise<Permission[]> {
+	const all = await trx
+		.selectFrom('permissions')
+		.select(['name', 'description'])
+		.orderBy('name')
+		.execute();
+	return all.filter((p) => isLive(p.name));
 }
 
 /** The organization's custom roles, with their permissions and how many members hold them. */
@@ -86,22 +93,31 @@ export async function remove(trx: Trx, orgId: string, roleId: string): Promise<b
 }
 
 /**
- * Makes the role grant exactly `permissions`: removes the others, adds only the
- * missing ones. Re-inserting a permission the role already has would trip the
- * guard for an editor who lacks it (nobody grants what they do not hold), so a
- * role can be renamed by an admin without touching an owner-granted permission.
+ * Makes the role grant exactly `permissions` among those the editor is offered
+ * (the live modules'; a permission of a module not built yet stays as it was).
+ * Removes the others and adds only the missing ones: re-inserting a permission the
+ * role already has would trip the guard for an editor who lacks it (nobody grants
+ * what they do not hold), so a role can be renamed by an admin without touching
+ * an owner-granted permission.
  */
 async function setPermissions(trx: Trx, orgId: string, roleId: string, permissions: string[]) {
-	const wanted = [...new Set(permissions)];
-	let removal = trx.deleteFrom('role_permissions').where('role_id', '=', roleId);
-	if (wanted.length) removal = removal.where('permission', 'not in', wanted);
-	await removal.execute();
-	const held = await trx
-		.selectFrom('role_permissions')
-		.select('permission')
-		.where('role_id', '=', roleId)
-		.execute();
-	const missing = wanted.filter((p) => !held.some((h) => h.permission === p));
+	const wanted = new Set(permissions);
+	const held = (
+		await trx
+			.selectFrom('role_permissions')
+			.select('permission')
+			.where('role_id', '=', roleId)
+			.execute()
+	).map((h) => h.permission);
+	const removed = held.filter((p) => !wanted.has(p) && isLive(p));
+	if (removed.length) {
+		await trx
+			.deleteFrom('role_permissions')
+			.where('role_id', '=', roleId)
+			.where('permission', 'in', removed)
+			.execute();
+	}
+	const missing = [...wanted].filter((p) => !held.includes(p));
 	if (missing.length) {
 		await trx
 			.insertInto('role_permissions')

@@ -1,0 +1,23 @@
+// The product's modules that exist in this build. The permission catalog in the
+// database names every module planned (campaigns, files, finance, …) so that roles
+// need no migration as modules land; the role editor offers only what exists.
+// A module adds its key here when it lands.
+export const LIVE_MODULES: ReadonlySet<string> = new Set([
+	'org',
+	'members',
+	'roles',
+	'audit',
+	'brands',
+	'contacts',
+	'automations',
+	'webhooks'
+]);
+
+/** The module a permission belongs to: `contacts.write` → `contacts`. */
+export function moduleOf(permission: string): string {
+	return permission.split('.')[0] ?? permission;
+}
+
+export function isLive(permission: string): boolean {
+	return LIVE_MODULES.has(moduleOf(permission));
+}
