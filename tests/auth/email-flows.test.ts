@@ -51,7 +51,7 @@ describe('password recovery', () => {
 		});
 		expect(error).toBeNull();
 
-		const mail = await mailTo(platform, email, since, /Reset your password/);
+		const mail = await mailTo(platform, email, since, /Reset your Growthdesk password/);
 		const { location } = await openLink(firstLink(mail));
 		expect(location.pathname).toBe('/account/reset');
 		expect(fragment(location).get('type')).toBe('recovery');
@@ -74,7 +74,7 @@ describe('password recovery', () => {
 		const { email } = await confirmedUser(platform);
 		const since = new Date().toISOString();
 		await anonClient(platform).auth.resetPasswordForEmail(email);
-		const code = codeIn(await mailTo(platform, email, since, /Reset your password/));
+		const code = codeIn(await mailTo(platform, email, since, /Reset your Growthdesk password/));
 		const { data, error } = await anonClient(platform).auth.verifyOtp({
 			email,
 			token: code,

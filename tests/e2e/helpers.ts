@@ -41,6 +41,13 @@ export async function emailLink(to: string, subject: RegExp, after: string): Pro
 	return link;
 }
 
+/** The one-time code the Auth emails print after their link ("… code: 123456"). */
+export function codeIn(text: string): string {
+	const code = /code: (\d{6,10})/.exec(text)?.[1];
+	if (!code) throw new Error(`no code in: ${text}`);
+	return code;
+}
+
 export async function fillSignup(
 	page: Page,
 	person: { fullName: string; email: string; password: string; confirm?: string }

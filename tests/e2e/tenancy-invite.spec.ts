@@ -3,7 +3,7 @@
 // through the mailbox), comes back to the invitation, accepts and is in.
 import { expect, test } from '@playwright/test';
 import { linksIn, waitForMail } from '../helpers/mailbox.ts';
-import { confirmedUser, fillSignup, emailLink, uniqueEmail } from './helpers.ts';
+import { codeIn, confirmedUser, fillSignup, uniqueEmail } from './helpers.ts';
 import { stack } from './stack.ts';
 import { createOrgInUi, openApp, signInAs, uniqueOrgName } from './tenancy.ts';
 
@@ -61,14 +61,24 @@ test('owner invites a teammate, who signs up from the email, accepts and sees th
 		await expect(invitee.getByRole('button', { name: 'Accept invitation' })).toHaveCount(0);
 	});
 
-	await test.step('signs up from there, confirms through the mailbox and comes back', async () => {
+	await test.step('signs up from there (address filled in), confirms with the emailed code and comes back', async () => {
 		await invitee.getByRole('link', { name: 'Create an account' }).click();
 		await expect(invitee).toHaveURL(/\/signup\?redirectTo=%2Finvitations%2F/);
+		await expect(invitee.getByLabel('Email')).toHaveValue(teammate.email);
 		await fillSignup(invitee, teammate);
 		const signedUpAt = new Date().toISOString();
 		await invitee.getByRole('button', { name: 'Create account' }).click();
 		await expect(invitee.getByRole('heading', { name: 'Check your email' })).toBeVisible();
-		await invitee.goto(await emailLink(teammate.email, /confirm/i, signedUpAt));
+		const mail = await waitForMail(stack().mailboxUrl, teammate.email, {
+			subject: /confirm/i,
+			after: signedUpAt,
+			timeoutMs: 15_000
+		});
+		expect(mail.from).toContain('Growthdesk');
+		await invitee.getByRole('link', { name: 'Enter the code from the email' }).click();
+		await expect(invitee.getByLabel('Email')).toHaveValue(teammate.email);
+		await invitee.getByLabel('Code').fill(codeIn(mail.text));
+		await invitee.getByRole('button', { name: 'Continue' }).click();
 		await expect(invitee).toHaveURL(acceptUrl.replace(stack().appUrl, ''));
 	});
 

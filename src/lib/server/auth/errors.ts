@@ -2,7 +2,7 @@
 // (if any), a sentence a person can act on, and the HTTP status of the answer.
 import { isAuthError, isAuthWeakPasswordError, type AuthError } from '@supabase/supabase-js';
 
-export type AuthField = 'email' | 'password';
+export type AuthField = 'email' | 'password' | 'code';
 
 /** A failed Auth call, ready for a form. Services throw it; routes turn it into `fail()`. */
 export class AuthFormError extends Error {

@@ -49,6 +49,50 @@ export async function signIn(
 	throwIfAuthError(error);
 }
 
+/**
+ * Emails a sign-in link and code to an existing account (no password needed). The
+ * answer is the same whether or not the address has an account; only rate limits
+ * and outages are reported.
+ */
+export async function sendSignInLink(
+	supabase: Supabase,
+	email: string,
+	redirectTo: string
+): Promise<void> {
+	const { error } = await supabase.auth.signInWithOtp({
+		email,
+		options: { emailRedirectTo: redirectTo, shouldCreateUser: false }
+	});
+	if (!error) return;
+	const failure = toAuthFormError(error);
+	if (failure.status === 429 || failure.status === 503) throw failure;
+}
+
+/** The code from an email (sign-up, sign-in link, password reset, new address), into a session. */
+export async function verifyEmailCode(
+	supabase: Supabase,
+	input: { email: string; code: string; type: EmailCodeType }
+): Promise<void> {
+	const { error } = await supabase.auth.verifyOtp({
+		email: input.email,
+		token: input.code,
+		type: input.type
+	});
+	if (!error) return;
+	if (error.code === 'otp_expired' || error.status === 403) {
+		throw new AuthFormError(
+			'That code is wrong or has expired. Check the newest email, or ask for a new one.',
+			400,
+			error.code ?? 'otp_expired',
+			'code'
+		);
+	}
+	throw toAuthFormError(error);
+}
+
+export const EMAIL_CODE_TYPES = ['signup', 'magiclink', 'recovery', 'email_change'] as const;
+export type EmailCodeType = (typeof EMAIL_CODE_TYPES)[number];
+
 /** Ends this browser's session only; other devices stay signed in. */
 export async function signOut(supabase: Supabase): Promise<void> {
 	const { error } = await supabase.auth.signOut({ scope: 'local' });

@@ -9,3 +9,6 @@ export const loginSchema = z.object({
 });
 
 export const resendSchema = z.object({ email });
+
+/** "Email me a sign-in link": the address, and where to go once signed in. */
+export const linkSchema = z.object({ email, redirectTo: z.string().max(2048).default('') });

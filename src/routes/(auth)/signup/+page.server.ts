@@ -16,7 +16,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const redirectTo = url.searchParams.get('redirectTo') ?? '';
 	if (locals.user) redirect(303, safeRedirectPath(redirectTo));
 	return {
-		form: await superValidate({ redirectTo }, zod4(signupSchema), { errors: false }),
+		// An invitation's sign-up link names the invited address.
+		form: await superValidate(
+			{ redirectTo, email: (url.searchParams.get('email') ?? '').slice(0, 254) },
+			zod4(signupSchema),
+			{ errors: false }
+		),
 		resendForm: await superValidate(zod4(resendSchema), { id: 'resend' })
 	};
 };
