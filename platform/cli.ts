@@ -47,6 +47,12 @@ function stopAllOn(
 	for (const child of children) child.on('exit', (code) => void stopAll(code ?? 0));
 }
 
+const DEMO_LINES = `
+  Demo data loaded: sign in as demo@growthdesk.test / growthdesk-demo
+  (Northwind Outfitters and Bluebird Coffee Roasters; teammates such as
+  maya.chen@growthdesk.test have the same password)
+`;
+
 function banner(platform: RunningPlatform, appUrl: string, env: AppEnv) {
 	console.log(`
   Growthdesk is running on the local platform.
@@ -57,7 +63,7 @@ function banner(platform: RunningPlatform, appUrl: string, env: AppEnv) {
   Database       ${env.DATABASE_URL}
   anon key       ${env.PUBLIC_SUPABASE_ANON_KEY}
   service key    ${env.SUPABASE_SERVICE_ROLE_KEY}
-${platform.seeded ? '\n  Demo data loaded: sign in as demo@growthdesk.test / growthdesk-demo\n' : ''}
+${platform.seeded ? DEMO_LINES : ''}
   Ctrl-C stops everything.
 `);
 }
@@ -76,6 +82,7 @@ async function dev() {
 			smtp: envPort('GD_SMTP_PORT', 54325)
 		},
 		siteUrl: appUrl,
+		demo: true,
 		onLog: log
 	});
 	banner(platform, appUrl, platform.env);
@@ -128,6 +135,8 @@ async function e2e() {
 			smtp: await freePort()
 		},
 		siteUrl: appUrl,
+		// The journeys that start from the demo workspace sign in as its people.
+		demo: true,
 		ephemeral: true,
 		onLog: log
 	});

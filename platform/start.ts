@@ -8,6 +8,7 @@ import { startApi } from './api.ts';
 import { createFunctionsRuntime } from './functions/index.ts';
 import { readAuthSettings } from './auth/index.ts';
 import { bootstrap } from './bootstrap.ts';
+import { loadDemo } from './demo.ts';
 import { loadOrCreateKeys, type PlatformKeys } from './keys.ts';
 import { startMailbox } from './mailbox/index.ts';
 import { migrate } from './migrate.ts';
@@ -22,6 +23,8 @@ export type PlatformOptions = {
 	ports: PlatformPorts;
 	/** Where the app runs: the default redirect target of Auth emails. */
 	siteUrl: string;
+	/** Load the demo workspace (platform/demo.ts) into a new database. */
+	demo?: boolean;
 	/** Crash-unsafe Postgres settings for throwaway stacks (E2E). */
 	ephemeral?: boolean;
 	onLog?: (line: string) => void;
@@ -65,9 +68,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		});
 		stops.push(() => postgres.stop());
 		await bootstrap(postgres.url);
-		// The demo data goes in once, when the database is new; later runs keep what you made.
-		await migrate(postgres.url, { seed: fresh });
+		await migrate(postgres.url);
 		await installQueue(postgres.url);
+		// The demo workspace goes in once, when the database is new (later runs keep what
+		// you made); after the queue, whose jobs its triggers enqueue.
+		if (fresh && options.demo) {
+			const seconds = await loadDemo(postgres.url);
+			log(`[demo] workspace loaded in ${seconds.toFixed(1)} s`);
+		}
 
 		const keys = await loadOrCreateKeys(`${options.dataDir}/keys.json`);
 		const mailbox = await startMailbox({
@@ -125,7 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 			apiUrl: api.url,
 			mailboxUrl: mailbox.url,
 			keys,
-			seeded: fresh,
+			seeded: fresh && Boolean(options.demo),
 			stop
 		};
 	} catch (error) {

@@ -1,5 +1,7 @@
--- Demo data for a fresh local database (applied once by `npm run dev`, and by
--- `supabase db reset` on the Supabase CLI). Never run against production.
+-- Demo data for a fresh local database: the demo account (also what
+-- `supabase db reset` seeds). `npm run dev` runs it first, then builds the demo
+-- workspace on it with platform/demo/*.sql (platform/demo.ts). Never run
+-- against production.
 
 -- A confirmed demo account: demo@growthdesk.test / growthdesk-demo.
 -- Stored the way Supabase Auth stores users (bcrypt hash, email identity), so
