@@ -1,0 +1,263 @@
+// The demo workspace `npm run dev` loads into a new database (platform/demo.ts):
+// who owns what, that it has something in every module, that the segments'
+// members are those the app's own rule compiler finds, that the job queue is
+// not flooded, that it is the same data every time, and how long it takes.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemo } from '../../platform/demo.ts';
+import { createDatabase, type Database } from '../../src/lib/server/db/client.ts';
+import { asService } from '../../src/lib/server/db/rls.ts';
+import { refresh } from '../../src/lib/server/segments/membership.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const DEMO_USER = 'd0d0d0d0-0000-4000-8000-000000000001';
+
+// Columns that differ from one seeding to the next by design: bcrypt salts,
+// and audit rows' before/after images (they hold updated_at stamps of now()).
+const TABLES: Array<[string, string[]]> = [
+	['auth.users', ['encrypted_password']],
+	['auth.identities', []],
+	['public.profiles', []],
+	['public.organizations', []],
+	['public.members', []],
+	['public.roles', []],
+	['public.role_permissions', []],
+	['public.invitations', []],
+	['public.branding_settings', []],
+	['public.brands', []],
+	['public.audit_log', ['before', 'after']],
+	['public.contact_fields', []],
+	['public.tags', []],
+	['public.contacts', []],
+	['public.contact_tags', []],
+	['public.consent_records', []],
+	['public.events', []],
+	['public.segments', []],
+	['public.segment_memberships', []],
+	['public.contact_imports', []],
+	['public.contact_import_errors', []],
+	['public.automations', []],
+	['public.automation_versions', []],
+	['public.automation_runs', []],
+	['public.automation_step_runs', []],
+	['public.webhook_subscriptions', []],
+	['public.webhook_deliveries', []],
+	['public.inbound_webhooks', []],
+	['public.inbound_webhook_requests', []]
+];
+
+async function checksums(client: pg.Client): Promise<Record<string, string>> {
+	const sums: Record<string, string> = {};
+	for (const [table, excluded] of TABLES) {
+		const { rows } = await client.query<{ n: string; sum: string }>(
+			`select count(*) as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as sum
+			   from (select to_jsonb(t) - $1::text[] as x from ${table} t) s`,
+			[excluded]
+		);
+		sums[table] = `${rows[0]!.n}:${rows[0]!.sum}`;
+	}
+	// Jobs queued for "as soon as possible" carry the clock's now(); wake-ups are the demo's own times.
+	const { rows } = await client.query<{ jobs: string }>(
+		`select string_agg(task_identifier || ' ' || coalesce(key, '') || ' '
+		                   || case when task_identifier = 'automations_resume' then run_at::text else '' end, '|'
+		                   order by task_identifier, key) as jobs from graphile_worker.jobs`
+	);
+	sums.jobs = rows[0]!.jobs;
+	return sums;
+}
+
+describe('the demo workspace', () => {
+	// Whole seconds: the demo's "now", close enough to the clock for the segments' time windows.
+	const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+	let first: TestDatabase;
+	let second: TestDatabase;
+	let client: pg.Client;
+	let db: Database;
+	let seeded: Record<string, string>;
+	const q = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+		(await client.query<T>(text, values)).rows;
+
+	beforeAll(async () => {
+		first = await createTestDatabase();
+		second = await createTestDatabase();
+		const seconds = await loadDemo(first.url, { now });
+		console.log(`demo workspace seeded in ${seconds.toFixed(2)} s`);
+		client = new pg.Client({ connectionString: first.url });
+		await client.connect();
+		seeded = await checksums(client);
+		db = createDatabase(first.url, 2);
+	}, 180_000);
+
+	afterAll(async () => {
+		await client?.end();
+		await db?.destroy();
+		await first?.drop();
+		await second?.drop();
+	});
+
+	it('makes the demo user the owner of Northwind and a member of Bluebird', async () => {
+		const rows = await q<{ slug: string; role: string }>(
+			`select o.slug, m.role from public.members m join public.organizations o on o.id = m.org_id
+			  where m.user_id = $1 order by o.slug`,
+			[DEMO_USER]
+		);
+		expect(rows).toEqual([
+			{ slug: 'bluebird-coffee', role: 'member' },
+			{ slug: 'northwind', role: 'owner' }
+		]);
+	});
+
+	it('gives Northwind two brands and teammates in every base role, who sign in with the demo password', async () => {
+		const [org] = await q<{ brands: number; roles: number; members: number; custom: number }>(
+			`select (select count(*)::int from public.brands b where b.org_id = o.id) as brands,
+			        (select count(distinct m.role)::int from public.members m where m.org_id = o.id) as roles,
+			        (select count(*)::int from public.members m where m.org_id = o.id) as members,
+			        (select count(*)::int from public.members m where m.org_id = o.id and m.custom_role_id is not null) as custom
+			   from public.organizations o where o.slug = 'northwind'`
+		);
+		expect(org).toEqual({ brands: 2, roles: 4, members: 5, custom: 1 });
+		const people = await q<{ email: string; full_name: string; ok: boolean; identities: number }>(
+			`select u.email, p.full_name,
+			        u.encrypted_password = extensions.crypt('growthdesk-demo', u.encrypted_password) as ok,
+			        (select count(*)::int from auth.identities i where i.user_id = u.id and i.provider = 'email') as identities
+			   from auth.users u join public.profiles p on p.id = u.id
+			  where u.email_confirmed_at is not null order by u.email`
+		);
+		expect(people.length).toBe(6);
+		for (const person of people) {
+			expect(person.ok, person.email).toBe(true);
+			expect(person.identities, person.email).toBe(1);
+			expect(person.full_name, person.email).not.toBe('');
+		}
+	});
+
+	it('has thousands of contacts with custom fields of every type, tags, consent and timelines, over 90 days', async () => {
+		const [c] = await q<{
+			contacts: number;
+			days: number;
+			field_types: number;
+			tagged: number;
+			consents: number;
+			events: number;
+			statuses: number;
+			last_week: number;
+		}>(
+			`select (select count(*)::int from public.contacts c where c.org_id = o.id) as contacts,
+			        (select count(distinct c.created_at::date)::int from public.contacts c where c.org_id = o.id) as days,
+			        (select count(distinct f.type)::int from public.contact_fields f where f.org_id = o.id) as field_types,
+			        (select count(distinct ct.contact_id)::int from public.contact_tags ct where ct.org_id = o.id) as tagged,
+			        (select count(distinct r.channel)::int from public.consent_records r where r.org_id = o.id) as consents,
+			        (select count(*)::int from public.events e where e.org_id = o.id and e.subject_type = 'contact') as events,
+			        (select count(distinct c.status)::int from public.contacts c where c.org_id = o.id) as statuses,
+			        (select count(*)::int from public.contacts c
+			          where c.org_id = o.id and c.created_at > $1::timestamptz - interval '7 days') as last_week
+			   from public.organizations o where o.slug = 'northwind'`,
+			[now]
+		);
+		expect(c!.contacts).toBe(3000);
+		expect(c!.days).toBeGreaterThanOrEqual(60);
+		expect(c!.field_types).toBe(6);
+		expect(c!.tagged).toBeGreaterThan(1500);
+		expect(c!.consents).toBe(3);
+		expect(c!.events).toBeGreaterThan(10_000);
+		expect(c!.statuses).toBe(3);
+		expect(c!.last_week).toBeGreaterThan(100);
+		// Nothing happened in the future.
+		const [future] = await q<{ n: number }>(
+			`select ((select count(*) from public.events where occurred_at > $1)
+			       + (select count(*) from public.contacts where created_at > $1 or updated_at > $1)
+			       + (select count(*) from public.audit_log where at > $1))::int as n`,
+			[now]
+		);
+		expect(future!.n).toBe(0);
+	});
+
+	it('has segments whose members are those the rule compiler finds', async () => {
+		const segments = await q<{ id: string; name: string; cached_count: number; members: number }>(
+			`select s.id, s.name, s.cached_count,
+			        (select count(*)::int from public.segment_memberships m where m.segment_id = s.id) as members
+			   from public.segments s order by s.name`
+		);
+		expect(segments.length).toBe(8);
+		for (const segment of segments) {
+			expect(segment.members, segment.name).toBeGreaterThan(0);
+			expect(segment.cached_count, segment.name).toBe(segment.members);
+			const result = await asService(db, (trx) => refresh(trx, segment.id));
+			expect(result, segment.name).toEqual({
+				status: 'refreshed',
+				entered: 0,
+				exited: 0,
+				count: segment.members
+			});
+		}
+	});
+
+	it('has a finished import and active automations with completed, failed and waiting runs', async () => {
+		const [imported] = await q<{ status: string; inserted_rows: number; contacts: number }>(
+			`select i.status, i.inserted_rows,
+			        (select count(*)::int from public.contacts c where c.org_id = i.org_id and c.source = 'import') as contacts
+			   from public.contact_imports i where i.file_name = 'northwind-customers-2026.csv'`
+		);
+		expect(imported).toMatchObject({ status: 'completed' });
+		expect(imported!.inserted_rows).toBe(imported!.contacts);
+		expect(imported!.contacts).toBeGreaterThan(500);
+
+		const runs = await q<{ status: string; n: number }>(
+			`select r.status, count(*)::int as n from public.automation_runs r
+			   join public.automations a on a.id = r.automation_id
+			  where a.status = 'active' group by r.status order by r.status`
+		);
+		expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'failed', 'waiting']);
+		const [active] = await q<{ n: number }>(
+			`select count(*)::int as n from public.automations where status = 'active'`
+		);
+		expect(active!.n).toBeGreaterThanOrEqual(4);
+		// Every run's history is whole: its last step run is its seq; a waiting run waits on an open step.
+		const [broken] = await q<{ n: number }>(
+			`select count(*)::int as n from public.automation_runs r
+			  where r.seq <> (select max(s.seq) from public.automation_step_runs s where s.run_id = r.id)
+			     or (r.status = 'waiting') <> (r.open_step_run_id is not null)`
+		);
+		expect(broken!.n).toBe(0);
+	});
+
+	it('queues only a handful of jobs: segment reconciles, the schedule, and the waiting runs', async () => {
+		const jobs = await q<{ task_identifier: string; n: number }>(
+			`select task_identifier, count(*)::int as n from graphile_worker.jobs group by 1 order by 1`
+		);
+		const [waiting] = await q<{ n: number }>(
+			`select count(*)::int as n from public.automation_runs where status = 'waiting'`
+		);
+		expect(jobs).toEqual([
+			{ task_identifier: 'automations_resume', n: waiting!.n },
+			{ task_identifier: 'automations_schedule', n: 1 },
+			{ task_identifier: 'segment_refresh', n: 8 }
+		]);
+		expect(waiting!.n).toBeLessThan(200);
+	});
+
+	it('has webhook deliveries and audit entries', async () => {
+		const deliveries = await q<{ status: string }>(
+			`select distinct status from public.webhook_deliveries order by status`
+		);
+		expect(deliveries.map((d) => d.status)).toEqual(['succeeded', 'failed']);
+		const [audit] = await q<{ n: number; named: number }>(
+			`select count(*)::int as n, count(actor_name)::int as named from public.audit_log a
+			   join public.organizations o on o.id = a.org_id where o.slug = 'northwind'`
+		);
+		expect(audit!.n).toBeGreaterThan(5);
+		expect(audit!.named).toBe(audit!.n);
+	});
+
+	it('is the same data every time', async () => {
+		const seconds = await loadDemo(second.url, { now });
+		console.log(`demo workspace seeded again in ${seconds.toFixed(2)} s`);
+		const other = new pg.Client({ connectionString: second.url });
+		await other.connect();
+		try {
+			expect(await checksums(other)).toEqual(seeded);
+		} finally {
+			await other.end();
+		}
+	}, 120_000);
+});
