@@ -57,6 +57,39 @@ export type Database = {
 					}
 				];
 			};
+			automation_run_daily_counts: {
+				Row: {
+					batch: number;
+					day: string;
+					n: number;
+					org_id: string;
+					status: Database['public']['Enums']['automation_run_status'];
+				};
+				ComputedFields: never;
+				Insert: {
+					batch?: number;
+					day: string;
+					n: number;
+					org_id: string;
+					status: Database['public']['Enums']['automation_run_status'];
+				};
+				Update: {
+					batch?: number;
+					day?: string;
+					n?: number;
+					org_id?: string;
+					status?: Database['public']['Enums']['automation_run_status'];
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'automation_run_daily_counts_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			automation_runs: {
 				Row: {
 					automation_id: string;
@@ -452,6 +485,39 @@ export type Database = {
 						isOneToOne: false;
 						referencedRelation: 'contacts';
 						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			contact_daily_counts: {
+				Row: {
+					batch: number;
+					day: string;
+					n: number;
+					org_id: string;
+					status: Database['public']['Enums']['contact_status'];
+				};
+				ComputedFields: never;
+				Insert: {
+					batch?: number;
+					day: string;
+					n: number;
+					org_id: string;
+					status: Database['public']['Enums']['contact_status'];
+				};
+				Update: {
+					batch?: number;
+					day?: string;
+					n?: number;
+					org_id?: string;
+					status?: Database['public']['Enums']['contact_status'];
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'contact_daily_counts_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
 					}
 				];
 			};

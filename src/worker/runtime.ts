@@ -7,6 +7,7 @@ import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-wor
 import { createAutomationTasks, createDeps, type DepsOptions } from './automation-tasks.ts';
 import type { Engine } from './automations/engine.ts';
 import type { WorkerSettings } from './config.ts';
+import { DASHBOARD_CRONTAB } from './dashboard-rollups.ts';
 import { startLeases, type Leases } from './leases.ts';
 import { quietLogger } from './queue.ts';
 import { tasks as allTasks } from './tasks.ts';
@@ -58,6 +59,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 		concurrency: settings.concurrency,
 		pollInterval: settings.pollInterval,
 		taskList,
+		// Periodic upkeep; other modules add their lines here.
+		crontab: DASHBOARD_CRONTAB,
 		events,
 		logger: quietLogger,
 		noHandleSignals: true,

@@ -5,6 +5,7 @@ import { automationTasks } from './automation-tasks.ts';
 import { contactFieldIndexTask, contactFieldPurgeTask } from './contacts-fields.ts';
 import { contactDeps } from './contacts-deps.ts';
 import { contactsImportTask } from './contacts-import.ts';
+import { dashboardRollupsFoldTask } from './dashboard-rollups.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 
 export const tasks: TaskList = {
@@ -13,5 +14,6 @@ export const tasks: TaskList = {
 	segments_apply_changes: segmentsApplyChangesTask(contactDeps),
 	contact_field_index: contactFieldIndexTask(contactDeps),
 	contact_field_purge: contactFieldPurgeTask(contactDeps),
+	dashboard_rollups_fold: dashboardRollupsFoldTask(contactDeps),
 	...automationTasks
 };

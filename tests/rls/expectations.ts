@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Persona, TenancyWorld } from '../helpers/tenancy.ts';
 import { contactTables } from '../contacts/rls-expectations.ts';
+import { dashboardTables } from '../dashboard/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -49,6 +50,7 @@ async function insertReturning(client: pg.Client, sql: string, values: unknown[]
 
 export const expectations: Record<string, TableSpec> = {
 	...contactTables,
+	...dashboardTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

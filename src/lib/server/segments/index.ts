@@ -3,6 +3,7 @@
 export {
 	countMatching,
 	listSegments,
+	largestSegments,
 	getSegment,
 	createSegment,
 	updateSegment,

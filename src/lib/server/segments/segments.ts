@@ -102,6 +102,24 @@ export async function listSegments(trx: Trx, orgId: string): Promise<Segment[]> 
 	return rows.map(toSegment);
 }
 
+/** The largest counted segments, for the dashboard (counts as the worker last kept them). */
+export async function largestSegments(
+	trx: Trx,
+	orgId: string,
+	limit = 5
+): Promise<Array<{ id: string; name: string; count: number }>> {
+	const rows = await trx
+		.selectFrom('segments')
+		.select(['id', 'name', 'cached_count'])
+		.where('org_id', '=', orgId)
+		.where('cached_count', 'is not', null)
+		.orderBy('cached_count', 'desc')
+		.orderBy('name')
+		.limit(limit)
+		.execute();
+	return rows.map((r) => ({ id: r.id, name: r.name, count: r.cached_count ?? 0 }));
+}
+
 export async function getSegment(trx: Trx, orgId: string, segmentId: string): Promise<Segment> {
 	const row = await trx
 		.selectFrom('segments')

@@ -1,15 +1,12 @@
-import * as brands from '$lib/server/brands';
+import * as dashboard from '$lib/server/dashboard';
 import * as members from '$lib/server/members';
 import type { PageServerLoad } from './$types';
 
-/** The organization's home: its brands and team at a glance. */
+/** The organization's home: its dashboard, read from rollups (src/lib/server/dashboard). */
 export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { org } = await parent();
 	return locals.db(async (trx) => {
-		const [brandList, team] = await Promise.all([
-			brands.list(trx, org.id),
-			members.list(trx, org.id)
-		]);
-		return { brands: brandList, memberCount: team.length };
+		const team = await members.list(trx, org.id);
+		return { dashboard: await dashboard.load(trx, org.id), memberCount: team.length };
 	});
 };

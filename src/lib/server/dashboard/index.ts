@@ -1,0 +1,57 @@
+// The organization's dashboard (/<org>): one summary per card, each from its
+// module's rollups or exported functions, read in the request's RLS
+// transaction. A module that lands later (campaigns, spend, inbox) adds its
+// summary function here and its card component in
+// src/lib/components/dashboard/. Use as `import * as dashboard from '$lib/server/dashboard'`.
+import * as segments from '../segments/index.ts';
+import type { Trx } from '../db/rls.ts';
+import { recentActivity, type Activity } from './activity.ts';
+import { automationsSummary, type AutomationsSummary } from './automations.ts';
+import { checklist, type Checklist } from './checklist.ts';
+import { contactsSummary, type ContactsSummary } from './contacts.ts';
+import { dayOf } from './days.ts';
+import { recentImports, type RecentImport } from './imports.ts';
+
+export { describeAudit, type Activity } from './activity.ts';
+export { CONTACT_DAYS, type ContactsSummary, type ContactStatusCounts } from './contacts.ts';
+export {
+	RUN_DAYS,
+	type AutomationsSummary,
+	type RunCounts,
+	type RunOutcome
+} from './automations.ts';
+export type { Checklist, ChecklistStep } from './checklist.ts';
+export type { RecentImport } from './imports.ts';
+
+export type Dashboard = {
+	/** The UTC day the numbers end with. */
+	today: string;
+	contacts: ContactsSummary;
+	segments: Array<{ id: string; name: string; count: number }>;
+	automations: AutomationsSummary;
+	imports: RecentImport[];
+	activity: Activity[];
+	/** Null once every step is done (the card goes away). */
+	checklist: Checklist | null;
+};
+
+/**
+ * Everything the dashboard shows. The queries share the request's one
+ * connection, so they run one after another; each reads a rollup or one
+ * index range, so the whole stays in milliseconds at a million contacts
+ * (bench/dashboard.ts).
+ */
+export async function load(trx: Trx, orgId: string, now = new Date()): Promise<Dashboard> {
+	const today = dayOf(now);
+	const contacts = await contactsSummary(trx, orgId, today);
+	const steps = await checklist(trx, orgId, contacts.total);
+	return {
+		today,
+		contacts,
+		segments: await segments.largestSegments(trx, orgId, 5),
+		automations: await automationsSummary(trx, orgId, today),
+		imports: await recentImports(trx, orgId, 5),
+		activity: await recentActivity(trx, orgId, 8),
+		checklist: Object.values(steps).every(Boolean) ? null : steps
+	};
+}
