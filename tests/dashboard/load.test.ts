@@ -111,7 +111,7 @@ describe('the dashboard', () => {
 			automationName: 'Welcome series',
 			error: 'The mail server refused the message'
 		});
-		expect(d.automations.failures).toHaveLength(5);
+		expect(d.automations.failures).toHaveLength(3);
 	});
 
 	it('lists the largest segments, recent imports and activity in words', async () => {

@@ -41,9 +41,9 @@ async function compare(table: 'contacts' | 'runs', orgId: string) {
 		table === 'contacts'
 			? ['contact_daily_counts', 'contacts', 'created_at']
 			: ['automation_run_daily_counts', 'automation_runs', 'started_at'];
-	const read = async (query: string) => {
+	const read = async (query: string): Promise<Counts> => {
 		const { rows } = await admin.query<{ k: string; n: string }>(query, [orgId]);
-		return Object.fromEntries(rows.map((r) => [r.k, Number(r.n)])) as Counts;
+		return Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
 	};
 	return {
 		rollup: await read(

@@ -1,2 +1,2 @@
 // The audit log. Use as `import * as audit from '$lib/server/audit'`.
-export { list, type AuditEntry, type AuditFilter } from './queries';
+export { list, type AuditEntry, type AuditFilter } from './queries.ts';

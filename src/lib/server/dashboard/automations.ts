@@ -61,7 +61,7 @@ export async function automationsSummary(
 			for (const k of Object.keys(acc) as RunOutcome[]) acc[k] += d[k];
 			return acc;
 		}, zero());
-	const failed = await automations.listRuns(trx, orgId, { status: 'failed', limit: 5 });
+	const failed = await automations.listRuns(trx, orgId, { status: 'failed', limit: 3 });
 	return {
 		daily,
 		last7: sum(RUN_DAYS - 7),
