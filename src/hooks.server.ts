@@ -8,6 +8,17 @@ import {
 	verifyClaims
 } from '$lib/server/auth';
 import { getDatabase, withRls } from '$lib/server/db';
+import * as http from '$lib/server/http';
+
+/**
+ * Input no route can store or read (a NUL character anywhere, a form body that
+ * does not parse) is a 400 naming the field, before any route runs.
+ */
+const refuseBadInput: Handle = async ({ event, resolve }) => {
+	const problem = http.urlProblem(event.url) ?? (await http.formProblem(event.request));
+	if (problem) return http.refuse(event, problem);
+	return resolve(event);
+};
 
 /** Every request: a Supabase client over the cookies, and the JWT verified (signature, expiry). */
 const authenticate: Handle = async ({ event, resolve }) => {
@@ -36,7 +47,7 @@ const protect: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(authenticate, protect);
+export const handle = sequence(refuseBadInput, authenticate, protect);
 
 /** Unexpected errors: logged with an id; the person sees the id, never the details. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -45,7 +45,15 @@ function fieldOf(error: DatabaseError): string | undefined {
 		?.trim();
 }
 
+/** Nested deeper than the app's code or Postgres can walk (a rule tree thousands deep). */
+const TOO_DEEP: MappedDbError = {
+	status: 422,
+	message: 'That is nested too deeply to be read. Simplify it and try again.'
+};
+
 export function mapDbError(error: unknown): MappedDbError | null {
+	// A stack overflow on input is the app's 54001: the input is at fault, not the server.
+	if (error instanceof RangeError && /call stack/i.test(error.message)) return TOO_DEEP;
 	if (!(error instanceof DatabaseError)) return null;
 	const mapped = mapByCode(error);
 	const own = raisedOnPurpose(error);
@@ -73,8 +81,18 @@ function mapByCode(error: DatabaseError): MappedDbError | null {
 		case '22P02': // invalid_text_representation (e.g. a malformed uuid)
 		case '22001': // string_data_right_truncation
 		case '22007': // invalid_datetime_format
+		case '22008': // datetime_field_overflow
 		case '22003': // numeric_value_out_of_range
-			return { status: 400, message: 'A value has the wrong format.' };
+			return { status: 400, field: error.column, message: 'A value has the wrong format.' };
+		case '22021': // character_not_in_repertoire: a NUL byte in text
+		case '22P05': // untranslatable_character: \u0000 in jsonb read as text
+			return {
+				status: 400,
+				field: error.column,
+				message: 'A value contains a NUL character, which cannot be stored.'
+			};
+		case '54001': // statement_too_complex: stack depth exceeded (input nested too deeply)
+			return TOO_DEEP;
 		case 'P0002': // no_data_found, raised by our functions for "not found or not yours"
 			return { status: 404, message: error.message };
 		case '22023': // invalid_parameter_value: a request our functions refuse (e.g. an expired invitation)

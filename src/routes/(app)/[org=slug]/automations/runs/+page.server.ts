@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import * as automations from '$lib/server/automations';
+import * as http from '$lib/server/http';
 import type { PageServerLoad } from './$types';
 import { runsQuerySchema } from './schema';
 
@@ -8,7 +9,7 @@ const PAGE = 50;
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { org } = await parent();
 	const query = Object.fromEntries([...url.searchParams].filter(([, v]) => v !== ''));
-	const filter = runsQuerySchema.parse(query);
+	const filter = http.parseQuery(runsQuerySchema, query);
 	try {
 		const [page, list] = await locals.db((trx) =>
 			Promise.all([

@@ -5,13 +5,14 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { error, json } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
+import * as http from '$lib/server/http';
 import * as imports from '$lib/server/imports';
 import * as orgs from '$lib/server/orgs';
 import { throwHttp } from '../../contacts/respond.server';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async (event) => {
-	const fileName = decodeURIComponent(event.request.headers.get('x-file-name') ?? '');
+	const fileName = http.decodedHeader(event.request, 'x-file-name');
 	const body = event.request.body;
 	if (!body) error(400, 'Send the file as the request body.');
 	try {

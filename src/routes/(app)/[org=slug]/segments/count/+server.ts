@@ -4,6 +4,7 @@
 import { error, json } from '@sveltejs/kit';
 import * as orgs from '$lib/server/orgs';
 import * as segments from '$lib/server/segments';
+import { throwHttp } from '../../contacts/respond.server';
 import { countRequestSchema } from '../schema';
 import type { RequestHandler } from './$types';
 
@@ -18,6 +19,6 @@ export const POST: RequestHandler = async (event) => {
 	} catch (e) {
 		if (e instanceof segments.SegmentRuleError)
 			return json({ message: e.message, issues: e.issues }, { status: 422 });
-		throw e;
+		throwHttp(e);
 	}
 };
