@@ -20,7 +20,8 @@ const NEXT_STEP: Record<string, string> = {
 		'Ask an admin of the organization for a new invitation if you still need one.',
 	invitation_used:
 		'If you accepted it, the organization is in your list; otherwise ask for a new invitation.',
-	invitation_not_found: 'Check that you opened the whole link from the email.'
+	invitation_not_found: 'Check that you opened the whole link from the email.',
+	invitation_exceeds_sender: 'Ask an admin of the organization for a new invitation.'
 };
 
 /** The accept page: open to anyone holding the link, signed in or not. */
