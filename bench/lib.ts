@@ -1,26 +1,27 @@
 // Shared benchmark plumbing: a throwaway migrated Postgres, timing, percentiles.
 // Benchmarks print ratios against a baseline measured in the same run, because
 // absolute times on a shared 2-core machine vary from run to run.
-import { rm } from 'node:fs/promises';
 import { bootstrap } from '../platform/bootstrap.ts';
 import { migrate } from '../platform/migrate.ts';
-import { freePort } from '../platform/ports.ts';
 import { startPostgres, type RunningPostgres } from '../platform/postgres.ts';
 import { installQueue } from '../src/worker/queue.ts';
 
 export async function startBenchDatabase(): Promise<
 	RunningPostgres & { cleanup(): Promise<void> }
 > {
-	const dataDir = `.data/bench/pg-${process.pid}`;
-	const postgres = await startPostgres({ dataDir, port: await freePort(), ephemeral: true });
+	const postgres = await startPostgres({
+		dataDir: `.data/bench/pg-${process.pid}`,
+		port: 0,
+		ephemeral: true
+	});
 	await bootstrap(postgres.url);
 	await migrate(postgres.url);
 	await installQueue(postgres.url);
 	return {
 		...postgres,
 		cleanup: async () => {
+			// Deletes the throwaway cluster's data too.
 			await postgres.stop();
-			await rm(dataDir, { recursive: true, force: true });
 		}
 	};
 }

@@ -6,20 +6,26 @@
 //   /functions/v1/*  Edge functions (platform/functions)
 //
 // Anything else is a 404 in Kong's words.
-import { serve, type ServerType } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { createAuthApp, type AuthOptions } from './auth/index.ts';
 import { mountFunctions, type FunctionsRuntime } from './functions/index.ts';
-import { assertPortFree } from './ports.ts';
+import type { Server } from 'node:http';
+import { listen } from './ports.ts';
 
 export type ApiOptions = {
+	/** A fixed port (dev: 54321), or 0: any free port (tests, E2E); `url` says which. */
 	port: number;
 	/** Interface to listen on; 127.0.0.1 keeps the stack off the network. */
 	host?: string;
-	auth: AuthOptions;
-	/** Edge functions under /functions/v1/<name>, when the platform runs them. */
-	functions?: FunctionsRuntime;
+	/** Auth's settings; `externalUrl` defaults to the gateway's own URL, once it listens. */
+	auth: Omit<AuthOptions, 'externalUrl'> & { externalUrl?: string };
+	/**
+	 * Edge functions under /functions/v1/<name>, when the platform runs them; a function of the
+	 * gateway's URL when they need it (SUPABASE_URL) and the port is only known once it listens.
+	 */
+	functions?: FunctionsRuntime | ((apiUrl: string) => FunctionsRuntime);
 	onLog?: (line: string) => void;
 };
 
@@ -60,7 +66,11 @@ const EXPOSED_HEADERS = [
 	'Content-Range'
 ];
 
-export function createGateway(opts: Pick<ApiOptions, 'auth' | 'functions' | 'onLog'>): Hono {
+export function createGateway(opts: {
+	auth: AuthOptions;
+	functions?: FunctionsRuntime;
+	onLog?: (line: string) => void;
+}): Hono {
 	const app = new Hono();
 	app.use(
 		'*',
@@ -80,15 +90,24 @@ export function createGateway(opts: Pick<ApiOptions, 'auth' | 'functions' | 'onL
 
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
 	const host = opts.host ?? '127.0.0.1';
-	await assertPortFree(opts.port, 'The API gateway', 'GD_API_PORT');
-	const app = createGateway(opts);
-	const server = await new Promise<ServerType>((resolve, reject) => {
-		const s = serve({ fetch: app.fetch, port: opts.port, hostname: host }, () => resolve(s));
-		s.once('error', reject);
+	// Bound first, so that Auth's issuer and the functions' SUPABASE_URL carry the port it got.
+	// Nothing is answered before the gateway exists: it is built before this function returns.
+	const gateway: { app?: Hono } = {};
+	const server = createAdaptorServer({
+		fetch: (...args: Parameters<Hono['fetch']>) => gateway.app!.fetch(...args)
+	}) as Server;
+	const port = await listen(server, {
+		port: opts.port,
+		host,
+		what: 'The API gateway',
+		envVar: 'GD_API_PORT'
 	});
-	const address = server.address();
-	const port = typeof address === 'object' && address ? address.port : opts.port;
 	const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	gateway.app = createGateway({
+		auth: { ...opts.auth, externalUrl: opts.auth.externalUrl ?? url },
+		functions: typeof opts.functions === 'function' ? opts.functions(url) : opts.functions,
+		onLog: opts.onLog
+	});
 	opts.onLog?.(`api: ${url} (auth at ${url}/auth/v1)`);
 	return {
 		url,
@@ -96,7 +115,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
 		stop: () =>
 			new Promise<void>((resolve, reject) => {
 				// Keep-alive connections would hold close() open; end them.
-				if ('closeAllConnections' in server) server.closeAllConnections();
+				server.closeAllConnections();
 				server.close((error) => (error ? reject(error) : resolve()));
 			})
 	};

@@ -1,10 +1,9 @@
 // `node platform/cli.ts dev`  — the local platform plus the app (vite dev) and
 //                                one job worker. Ctrl-C stops all.
-// `node platform/cli.ts e2e`  — a throwaway platform on free ports plus the built
+// `node platform/cli.ts e2e`  — a throwaway platform on any free ports plus the built
 //                                app (`node build`) and one job worker, for Playwright.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { freePort } from './ports.ts';
 import { startPlatform, type AppEnv, type RunningPlatform } from './start.ts';
 
 const command = process.argv[2];
@@ -128,12 +127,8 @@ async function e2e() {
 	const dataDir = `.data/e2e/run-${process.pid}`;
 	const platform = await startPlatform({
 		dataDir,
-		ports: {
-			db: await freePort(),
-			api: await freePort(),
-			mailbox: await freePort(),
-			smtp: await freePort()
-		},
+		// Each server takes any free port and says which (no check-then-listen race).
+		ports: { db: 0, api: 0, mailbox: 0, smtp: 0 },
 		siteUrl: appUrl,
 		// The journeys that start from the demo workspace sign in as its people.
 		demo: true,

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApi } from './api.ts';
-import { createFunctionsRuntime } from './functions/index.ts';
+import { createFunctionsRuntime, type FunctionsRuntime } from './functions/index.ts';
 import { readAuthSettings } from './auth/index.ts';
 import { bootstrap } from './bootstrap.ts';
 import { loadDemo } from './demo.ts';
@@ -15,6 +15,7 @@ import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
 import { installQueue } from '../src/worker/queue.ts';
 
+/** Fixed ports (dev: Supabase's), or 0 for any free port (E2E): the env says which it got. */
 export type PlatformPorts = { db: number; api: number; mailbox: number; smtp: number };
 
 export type PlatformOptions = {
@@ -90,32 +91,32 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		// Postgres may go first on Ctrl-C; a dropped idle connection is not a crash.
 		pool.on('error', (error) => log(`[api] idle connection lost: ${error.message}`));
 		stops.push(() => pool.end());
-		const externalUrl = `http://127.0.0.1:${options.ports.api}`;
-		const functions = createFunctionsRuntime({
-			functionsDir: fileURLToPath(new URL('../supabase/functions', import.meta.url)),
-			configToml,
-			env: {
-				SUPABASE_URL: externalUrl,
-				SUPABASE_ANON_KEY: keys.anonKey,
-				SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-				SUPABASE_DB_URL: postgres.url
-			},
-			keys,
-			// Dev restarts a function when its files change; throwaway stacks do not watch.
-			watch: !options.ephemeral,
-			onLog: (line) => log(`[functions] ${line}`)
-		});
-		stops.push(() => functions.stop());
+		let functions: FunctionsRuntime | undefined;
+		stops.push(async () => functions?.stop());
 		const api = await startApi({
 			port: options.ports.api,
-			functions,
+			// Built once the gateway listens: SUPABASE_URL carries the port it got.
+			functions: (apiUrl) =>
+				(functions = createFunctionsRuntime({
+					functionsDir: fileURLToPath(new URL('../supabase/functions', import.meta.url)),
+					configToml,
+					env: {
+						SUPABASE_URL: apiUrl,
+						SUPABASE_ANON_KEY: keys.anonKey,
+						SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+						SUPABASE_DB_URL: postgres.url
+					},
+					keys,
+					// Dev restarts a function when its files change; throwaway stacks do not watch.
+					watch: !options.ephemeral,
+					onLog: (line) => log(`[functions] ${line}`)
+				})),
 			auth: {
 				db: pool,
 				keys,
-				externalUrl,
 				settings: readAuthSettings(configToml, {
 					siteUrl: options.siteUrl,
-					smtp: { host: '127.0.0.1', port: options.ports.smtp }
+					smtp: { host: '127.0.0.1', port: mailbox.smtpPort }
 				})
 			},
 			onLog: (line) => log(`[api] ${line}`)
@@ -128,7 +129,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 				PUBLIC_SUPABASE_ANON_KEY: keys.anonKey,
 				SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
 				DATABASE_URL: postgres.url,
-				SMTP_URL: `smtp://127.0.0.1:${options.ports.smtp}`
+				SMTP_URL: `smtp://127.0.0.1:${mailbox.smtpPort}`
 			},
 			apiUrl: api.url,
 			mailboxUrl: mailbox.url,

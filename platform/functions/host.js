@@ -2,12 +2,12 @@
 // Runs under Deno, one process per edge function: what Supabase's Edge Runtime
 // does for a function's worker. The function calls Deno.serve(handler) as it
 // would on Supabase; this makes that listen on the port the platform chose
-// (GD_FUNCTION_PORT), on 127.0.0.1, and says so on stdout once it listens.
+// (GD_FUNCTION_PORT; 0 for any free one), on 127.0.0.1, and says on stdout which port it got.
 //
 //   deno run --allow-net --allow-env --allow-read --allow-sys host.js <entrypoint>
 const port = Number(Deno.env.get('GD_FUNCTION_PORT'));
 const entrypoint = Deno.args[0];
-if (!port || !entrypoint) {
+if (!Number.isInteger(port) || !entrypoint) {
 	console.error('usage: GD_FUNCTION_PORT=<port> deno run … host.js <entrypoint>');
 	Deno.exit(2);
 }
@@ -28,7 +28,7 @@ Deno.serve = (...args) => {
 			...options,
 			port,
 			hostname: '127.0.0.1',
-			onListen: () => console.log(`gd-function-listening ${port}`)
+			onListen: (address) => console.log(`gd-function-listening ${address.port}`)
 		},
 		handler
 	);

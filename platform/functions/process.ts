@@ -3,7 +3,6 @@
 // A process that exits is started again on the next request.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../ports.ts';
 
 const HOST = fileURLToPath(new URL('./host.js', import.meta.url));
 
@@ -32,8 +31,7 @@ export function functionProcess(opts: ProcessOptions): FunctionProcess {
 	let ready: Promise<string> | undefined;
 	let stopped = false;
 
-	const start = async (): Promise<string> => {
-		const port = await freePort();
+	const start = (): Promise<string> => {
 		const proc = spawn(
 			opts.deno,
 			[
@@ -48,7 +46,8 @@ export function functionProcess(opts: ProcessOptions): FunctionProcess {
 			],
 			{
 				cwd: opts.cwd,
-				env: { ...opts.env, GD_FUNCTION_PORT: String(port), NO_COLOR: '1' },
+				// Port 0: Deno takes any free port and says which (no check-then-listen race).
+				env: { ...opts.env, GD_FUNCTION_PORT: '0', NO_COLOR: '1' },
 				stdio: ['ignore', 'pipe', 'pipe']
 			}
 		);
@@ -73,9 +72,10 @@ export function functionProcess(opts: ProcessOptions): FunctionProcess {
 				reject(new BootError(`${opts.name} did not start within ${opts.startTimeoutMs} ms`));
 			}, opts.startTimeoutMs);
 			log(proc.stdout, (line) => {
-				if (line.startsWith('gd-function-listening')) {
+				const listening = /^gd-function-listening (\d+)$/.exec(line);
+				if (listening) {
 					clearTimeout(timer);
-					resolve(`http://127.0.0.1:${port}`);
+					resolve(`http://127.0.0.1:${listening[1]}`);
 				}
 			});
 			log(proc.stderr);

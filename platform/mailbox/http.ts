@@ -4,7 +4,7 @@
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Server } from 'node:http';
-import { listen, type PortSpec } from './listen.ts';
+import { listen, type PortSpec } from '../ports.ts';
 
 export type RunningHttp = { port: number; close(): Promise<void> };
 

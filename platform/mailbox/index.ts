@@ -7,7 +7,7 @@
 //   parse.ts   raw mail → MailMessage (postal-mime)                routes.ts pages + JSON API
 //   views.ts   the HTML pages                                      http.ts   the HTTP listener
 import { startHttp } from './http.ts';
-import { listen } from './listen.ts';
+import { listen } from '../ports.ts';
 import { createRoutes } from './routes.ts';
 import { createSmtpServer } from './smtp.ts';
 import { createStore } from './store.ts';

@@ -3,6 +3,7 @@
 // the function's answer becomes the step's output; a refused call fails the run.
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
 	createFunctionsRuntime,
@@ -10,7 +11,6 @@ import {
 	type FunctionsRuntime
 } from '../../platform/functions/index.ts';
 import { createKeys, type PlatformKeys } from '../../platform/keys.ts';
-import { freePort } from '../../platform/ports.ts';
 import {
 	engineWorld,
 	publish,
@@ -27,7 +27,12 @@ let server: ServerType;
 
 beforeAll(async () => {
 	keys = await createKeys();
-	const port = await freePort();
+	// The gateway listens on any free port first; the runtime and the worker learn it from there.
+	const app = new Hono();
+	server = await new Promise<ServerType>((resolve) => {
+		const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+	});
+	const port = (server.address() as AddressInfo).port;
 	w = await engineWorld({
 		config: {
 			functionsUrl: `http://127.0.0.1:${port}/functions/v1`,
@@ -45,11 +50,7 @@ beforeAll(async () => {
 		},
 		keys
 	});
-	const app = new Hono();
 	mountFunctions(app, runtime);
-	server = await new Promise<ServerType>((resolve) => {
-		const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
-	});
 });
 afterAll(async () => {
 	await runtime.stop();

@@ -1,5 +1,6 @@
 // One local Supabase stand-in per test file: a fresh clone of the migrated database, new
-// keys, a dev mailbox and the API gateway (Auth under /auth/v1), all on free ports. Tests
+// keys, a dev mailbox and the API gateway (Auth under /auth/v1), each on a port of its own
+// (they listen on port 0 and say which port they got). Tests
 // talk to it with supabase-js exactly as the app talks to Supabase.
 //
 //   const platform = await startTestPlatform();        // in beforeAll
@@ -16,7 +17,6 @@ import {
 } from '../../platform/auth/index.ts';
 import { createKeys, type PlatformKeys } from '../../platform/keys.ts';
 import { startMailbox } from '../../platform/mailbox/index.ts';
-import { freePort } from '../../platform/ports.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 /** The Auth API's clock: real time plus an offset tests can move forward. */
@@ -69,7 +69,7 @@ export async function startTestPlatform(
 		const pool = new pg.Pool({ connectionString: db.url, max: 5 });
 		stops.push(() => pool.end());
 		const keys = await createKeys();
-		const mailbox = await startMailbox({ smtpPort: await freePort(), httpPort: await freePort() });
+		const mailbox = await startMailbox({ smtpPort: 0, httpPort: 0 });
 		stops.push(() => mailbox.stop());
 
 		const logs: string[] = [];
@@ -93,13 +93,11 @@ export async function startTestPlatform(
 			},
 			smtp: { host: '127.0.0.1', port: mailbox.smtpPort, ...overrides.smtp }
 		});
-		const port = await freePort();
 		const api = await startApi({
-			port,
+			port: 0,
 			auth: {
 				db: pool,
 				keys,
-				externalUrl: `http://127.0.0.1:${port}`,
 				settings,
 				now: clock.now,
 				onLog: (line) => {

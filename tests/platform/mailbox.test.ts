@@ -1,7 +1,7 @@
 // The dev mailbox end to end: real SMTP from nodemailer in, the JSON API, the viewer pages and
 // the test helpers out. Every mailbox runs on free ports (never the dev defaults).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -23,8 +23,8 @@ type Mail = {
 	from?: string;
 };
 
-async function start(storeFile?: string): Promise<RunningMailbox> {
-	return startMailbox({ smtpPort: await freePort(), httpPort: await freePort(), storeFile });
+function start(storeFile?: string): Promise<RunningMailbox> {
+	return startMailbox({ smtpPort: 0, httpPort: 0, storeFile });
 }
 
 async function send(mailbox: RunningMailbox, mail: Mail) {
@@ -370,17 +370,16 @@ describe('store file', () => {
 
 describe('ports', () => {
 	async function occupy(): Promise<{ port: number; server: Server }> {
-		const port = await freePort();
 		const server = createServer();
-		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-		return { port, server };
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		return { port: (server.address() as AddressInfo).port, server };
 	}
 	const release = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 	it('names the SMTP port and GD_SMTP_PORT when the SMTP port is taken', async () => {
 		const { port, server } = await occupy();
 		try {
-			await expect(startMailbox({ smtpPort: port, httpPort: await freePort() })).rejects.toThrow(
+			await expect(startMailbox({ smtpPort: port, httpPort: 0 })).rejects.toThrow(
 				`The dev mailbox (SMTP) cannot listen on 127.0.0.1:${port}: the port is taken. ` +
 					'Stop whatever holds it, or choose another port with GD_SMTP_PORT=<port>.'
 			);
@@ -401,7 +400,7 @@ describe('ports', () => {
 		} finally {
 			await release(server);
 		}
-		const box = await startMailbox({ smtpPort, httpPort: await freePort() });
+		const box = await startMailbox({ smtpPort, httpPort: 0 });
 		expect(box.smtpPort).toBe(smtpPort);
 		await box.stop();
 	});

@@ -1,12 +1,10 @@
-// Once per test run: one throwaway Postgres cluster on a free port, with a
+// Once per test run: one throwaway Postgres cluster on a port of its own, with a
 // template database that has the Supabase platform objects and every migration
 // applied by the real Supabase CLI. Each test file clones the template
 // (tests/helpers/db.ts), so files never see each other's rows.
-import { rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { bootstrap } from '../../platform/bootstrap.ts';
 import { migrate } from '../../platform/migrate.ts';
-import { freePort } from '../../platform/ports.ts';
 import { startPostgres } from '../../platform/postgres.ts';
 import { installQueue } from '../../src/worker/queue.ts';
 import { TEMPLATE_DB } from '../helpers/template.ts';
@@ -19,8 +17,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-	const dataDir = `.data/test/pg-${process.pid}`;
-	const postgres = await startPostgres({ dataDir, port: await freePort(), ephemeral: true });
+	// Port 0: a port of its own, chosen again if another process takes it first.
+	const postgres = await startPostgres({
+		dataDir: `.data/test/pg-${process.pid}`,
+		port: 0,
+		ephemeral: true
+	});
 	const admin = new pg.Client({ connectionString: postgres.url });
 	await admin.connect();
 	await admin.query(`drop database if exists ${TEMPLATE_DB}`);
@@ -33,7 +35,7 @@ export default async function setup(project: TestProject) {
 	project.provide('pgPort', postgres.port);
 
 	return async () => {
+		// Deletes the throwaway cluster's data too.
 		await postgres.stop();
-		await rm(dataDir, { recursive: true, force: true });
 	};
 }
