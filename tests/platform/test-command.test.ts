@@ -58,7 +58,7 @@ describe.concurrent('vitest with the real global setup (embedded Postgres)', () 
 		expect(failed.code).not.toBeNull();
 		expect(passed.output).toMatch(/Tests\s+1 passed/);
 		expect(passed.code, passed.output).toBe(0);
-	}, 180_000);
+	}, 300_000);
 
 	it('exits non-zero when a suite fails to load, even beside a passing one', async () => {
 		const result = await vitest('broken.check.ts', 'passes.check.ts');
@@ -66,7 +66,7 @@ describe.concurrent('vitest with the real global setup (embedded Postgres)', () 
 		expect(result.output).toMatch(/Tests\s+1 passed/);
 		expect(result.code, result.output).not.toBe(0);
 		expect(result.code).not.toBeNull();
-	}, 180_000);
+	}, 300_000);
 });
 
 describe('playwright', () => {
@@ -78,7 +78,7 @@ describe('playwright', () => {
 		const passed = await playwright('passes.pw.ts');
 		expect(passed.output).toContain('1 passed');
 		expect(passed.code, passed.output).toBe(0);
-	}, 120_000);
+	}, 300_000);
 });
 
 describe('deno test', () => {
@@ -90,7 +90,7 @@ describe('deno test', () => {
 		const passed = await deno('passes.deno.js');
 		expect(passed.output).toMatch(/ok \| 1 passed \| 0 failed/);
 		expect(passed.code, passed.output).toBe(0);
-	}, 120_000);
+	}, 300_000);
 });
 
 describe('npm test and .ci/run pass a failure on', () => {
