@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { Trx } from '../db/rls.ts';
 import { fieldMap } from '../contacts/fields.ts';
 import { ImportMappingError, ImportNotFoundError, ImportStateError } from './errors.ts';
+import { csvCell } from './export.ts';
 import type { ImportFileStore } from './files.ts';
 import { checkMapping, suggestMapping, type Target } from './mapping.ts';
 import { startImportSchema, uploadSchema, type StartImportInput } from './schemas.ts';
@@ -300,12 +301,11 @@ export async function remove(
 	await store.remove(row.file_ref!);
 }
 
-const csvCell = (value: string | number | null) => {
-	const text = value === null ? '' : String(value);
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** The error report as CSV (row, column, reason, value), streamed in pages. */
+/**
+ * The error report as CSV (row, column, reason, value), streamed in pages. Values and
+ * column names come from the uploaded file, so cells are written by the export's
+ * `csvCell`, which defuses spreadsheet formulas ("=HYPERLINK(…)" opens as text).
+ */
 export async function* errorReport(
 	trx: Trx,
 	orgId: string,
