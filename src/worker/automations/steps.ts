@@ -11,6 +11,7 @@ import type { Conn } from '../db.ts';
 import { send } from '../outbound.ts';
 import { evaluateChecks, type RunData } from './data.ts';
 import type { Engine } from './engine.ts';
+import { redactBody, redactHeaders, redactUrl } from './redact.ts';
 import type { RunState } from './state.ts';
 
 /** A step failure; `retryable: false` fails the run at once (retrying cannot help). */
@@ -313,17 +314,16 @@ export async function prepareExternal(
 				policy = { allowLoopback: true, allowPrivate: true };
 			}
 			const timeoutMs = (step.timeoutSeconds ?? engine.config.httpTimeoutSeconds) * 1000;
-			const shownHeaders = Object.fromEntries(
-				Object.entries(requestHeaders).filter(([k]) => k !== 'authorization')
-			);
+			// Viewers read run records: header values, credentials in the URL and secret
+			// fields of the body are recorded hidden (the request is sent with them).
 			return {
 				kind: 'perform',
 				atMostOnce: false,
 				input: {
 					method,
-					url,
-					headers: shownHeaders,
-					body: body === undefined ? null : body.slice(0, 2000)
+					url: redactUrl(url),
+					headers: redactHeaders(requestHeaders),
+					body: body === undefined ? null : redactBody(body).slice(0, 2000)
 				},
 				perform: async () => {
 					let response;
