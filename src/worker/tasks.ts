@@ -5,11 +5,13 @@ import { automationTasks } from './automation-tasks.ts';
 import { contactFieldIndexTask, contactFieldPurgeTask } from './contacts-fields.ts';
 import { contactDeps } from './contacts-deps.ts';
 import { contactsImportTask } from './contacts-import.ts';
+import { contactsImportFilesCleanupTask } from './contacts-import-files.ts';
 import { dashboardRollupsFoldTask } from './dashboard-rollups.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 
 export const tasks: TaskList = {
 	contacts_import: contactsImportTask(contactDeps),
+	contacts_import_files_cleanup: contactsImportFilesCleanupTask(contactDeps),
 	segment_refresh: segmentRefreshTask(contactDeps),
 	segments_apply_changes: segmentsApplyChangesTask(contactDeps),
 	contact_field_index: contactFieldIndexTask(contactDeps),

@@ -2,6 +2,7 @@
 // directory on disk shared by the app and the worker; Supabase Storage will
 // implement the same interface. References are `<org id>/<import id>`
 // (contact_imports.file_ref), checked here so no reference can leave the root.
+// Files are kept per organization, so deleting one removes a single folder.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -16,9 +17,12 @@ export interface ImportFileStore {
 	/** The first `bytes` bytes (for sniffing encoding, delimiter and header). */
 	head(ref: string, bytes: number): Promise<Buffer>;
 	remove(ref: string): Promise<void>;
+	/** Removes every file of an organization (it was deleted). */
+	removeOrg(orgId: string): Promise<void>;
 }
 
 const REF = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+const ORG = /^[0-9a-f-]{36}$/;
 
 export class LocalFileStore implements ImportFileStore {
 	readonly root: string;
@@ -60,6 +64,11 @@ export class LocalFileStore implements ImportFileStore {
 
 	async remove(ref: string): Promise<void> {
 		await rm(this.path(ref), { force: true });
+	}
+
+	async removeOrg(orgId: string): Promise<void> {
+		if (!ORG.test(orgId)) throw new Error(`invalid organization id "${orgId}"`);
+		await rm(join(this.root, orgId), { recursive: true, force: true });
 	}
 }
 

@@ -174,8 +174,10 @@ export async function upload(
 		.returning(['id', 'file_ref'])
 		.executeTakeFirstOrThrow();
 	const ref = draft.file_ref!;
-	const size = await store.write(ref, input.data);
 	try {
+		// An upload cut off half-way (or refused) leaves no partial file behind: the
+		// draft's row is rolled back with the request, so nothing would remove it.
+		const size = await store.write(ref, input.data);
 		const sniffed = sniff(await store.head(ref, SNIFF_BYTES));
 		const suggestedMapping = suggestMapping(sniffed.headers, (await fieldMap(trx, orgId)).values());
 		const row = await trx
