@@ -110,7 +110,7 @@ describe.each(OFF_SITE_AFTER_NORMALIZING)('redirectTo / next = %j', (target) => 
 
 	it("the login form's action goes home after signing in", async () => {
 		const location = await locationOf(() =>
-			loginPage.actions.signin(
+			loginPage.actions.signin!(
 				event(`/login?/signin`, {
 					body: { email: user.email, password: user.password, redirectTo: target }
 				})
@@ -125,7 +125,7 @@ describe.each(OFF_SITE_AFTER_NORMALIZING)('redirectTo / next = %j', (target) => 
 		);
 		expect(page).toBe(HOME);
 		const action = await locationOf(() =>
-			signupPage.actions.signup(
+			signupPage.actions.signup!(
 				event(`/signup?/signup`, {
 					body: {
 						fullName: 'Ada Lovelace',
@@ -149,7 +149,7 @@ describe.each(OFF_SITE_AFTER_NORMALIZING)('redirectTo / next = %j', (target) => 
 		const client = anonClient(platform);
 		const { data } = await client.auth.signInWithPassword(user);
 		const location = await locationOf(() =>
-			callbackPage.actions.session(
+			callbackPage.actions.session!(
 				event('/auth/callback?/session', {
 					body: {
 						access_token: data.session?.access_token ?? '',
@@ -166,7 +166,7 @@ describe.each(OFF_SITE_AFTER_NORMALIZING)('redirectTo / next = %j', (target) => 
 		// A new person: Auth sends one person at most one link a minute.
 		const { email } = await confirmedUser(platform);
 		const location = await locationOf(() =>
-			loginPage.actions.link(
+			loginPage.actions.link!(
 				event(`/login?/link`, {
 					body: { email, redirectTo: target }
 				})
@@ -180,7 +180,7 @@ describe.each(OFF_SITE_AFTER_NORMALIZING)('redirectTo / next = %j', (target) => 
 	it('the code typed in on /verify goes home', async () => {
 		const { email, code } = await adminCode();
 		const location = await locationOf(() =>
-			verifyPage.actions.default(
+			verifyPage.actions.default!(
 				event(`/verify`, { body: { email, code, type: 'magiclink', redirectTo: target } })
 			)
 		);
@@ -231,7 +231,7 @@ describe.each(ONE_PER_KIND)('/auth/callback?code=…&next=%j', (target) => {
 describe('a same-site destination is kept', () => {
 	it('by the login form and the callback', async () => {
 		const signin = await locationOf(() =>
-			loginPage.actions.signin(
+			loginPage.actions.signin!(
 				event(`/login?/signin`, {
 					body: { email: user.email, password: user.password, redirectTo: '/account?tab=1' }
 				})
