@@ -21,8 +21,11 @@ security definer
 set search_path = ''
 as $$
 begin
-  if new.status in ('draft', 'failed', 'cancelled')
-     and (tg_op = 'INSERT' or old.status is distinct from new.status) then
+  -- Uploads arrive as drafts; a failure or a cancel is a change of status. (An import
+  -- inserted already finished, as the demo data does, has no file to remove.)
+  if (tg_op = 'INSERT' and new.status = 'draft')
+     or (tg_op = 'UPDATE' and new.status in ('failed', 'cancelled')
+         and old.status is distinct from new.status) then
     perform private.enqueue_job('contacts_import_files_cleanup',
       jsonb_build_object('orgId', new.org_id, 'importId', new.id),
       'contacts_import_files_cleanup:' || new.id, now() + interval '24 hours', 5);
