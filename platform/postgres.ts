@@ -115,6 +115,9 @@ function lines(child: ChildProcess, log: (line: string) => void): string[] {
 }
 
 async function initdb(runtime: PostgresRuntime, dataDir: string, log: (line: string) => void) {
+	// Folders on the way keep the usual mode (a 0700 parent would shut the `postgres` user
+	// out); only the cluster's own folder is private.
+	await mkdir(dirname(dataDir), { recursive: true });
 	await mkdir(dataDir, { recursive: true, mode: 0o700 });
 	// Beside the data folder: wherever the `postgres` user can reach that, it reaches this.
 	const pwfile = join(dirname(dataDir), `.gd-pg-password-${randomBytes(6).toString('hex')}`);
