@@ -64,8 +64,9 @@ export async function sendSignInLink(
 		options: { emailRedirectTo: redirectTo, shouldCreateUser: false }
 	});
 	if (!error) return;
-	const failure = toAuthFormError(error);
-	if (failure.status === 429 || failure.status === 503) throw failure;
+	// An address without an account answers 422 otp_disabled ("Signups not allowed for
+	// otp"): that must look like success, or the form would tell who has an account.
+	if (error.status === 429 || (error.status ?? 500) >= 500) throw toAuthFormError(error);
 }
 
 /** The code from an email (sign-up, sign-in link, password reset, new address), into a session. */
