@@ -96,6 +96,12 @@ describe('pickHome', () => {
 		expect(orgs.pickHome(cookies(), mine)?.slug).toBe('acme');
 		expect(orgs.pickHome(cookies('beta'), [])).toBeNull();
 	});
+
+	it('first lands in an organization the person owns, whatever its place in the list', () => {
+		const member = { id: '3', name: 'Aardvark', slug: 'aardvark', role: 'member' as const };
+		expect(orgs.pickHome(cookies(), [member, ...mine])?.slug).toBe('acme');
+		expect(orgs.pickHome(cookies(), [member])?.slug).toBe('aardvark');
+	});
 });
 
 const emptyBrand = {

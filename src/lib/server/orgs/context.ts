@@ -36,8 +36,11 @@ export function rememberOrg(cookies: Cookies, url: URL, slug: string): void {
 	});
 }
 
-/** The organization to open on "/": the last one opened if still theirs, else the first. */
+/** The organization to open on "/": the last one opened if still theirs, else one they own, else the first. */
 export function pickHome(cookies: Cookies, mine: OrgSummary[]): OrgSummary | null {
 	const last = cookies.get(LAST_ORG_COOKIE);
-	return mine.find((o) => o.slug === last) ?? mine[0] ?? null;
+	// A first visit lands in an organization the person owns (theirs to set up), else the first.
+	return (
+		mine.find((o) => o.slug === last) ?? mine.find((o) => o.role === 'owner') ?? mine[0] ?? null
+	);
 }
