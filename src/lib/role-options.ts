@@ -5,13 +5,28 @@ import { ROLE_LABELS, ROLES } from '$lib/schemas/members';
 
 export type Option = { value: string; label: string; disabled: boolean };
 
-/** Only owners may hand out the owner role. */
-export function roleOptions(isOwner: boolean): Option[] {
-	return ROLES.map((r) => ({
-		value: r,
-		label: ROLE_LABELS[r] + (r === 'owner' && !isOwner ? ' (owners only)' : ''),
-		disabled: r === 'owner' && !isOwner
-	}));
+/**
+ * Nobody hands out a base role carrying a permission they lack (only owners, the owner
+ * role), except the one the member already has (`keep`): keeping it grants nothing new.
+ */
+export function roleOptions(
+	isOwner: boolean,
+	basePermissions: Record<string, string[]> = {},
+	myPermissions: readonly string[] = [],
+	keep?: string | null
+): Option[] {
+	return ROLES.map((r) => {
+		const ownerOnly = r === 'owner' && !isOwner;
+		const lacking =
+			r !== keep && (basePermissions[r] ?? []).some((p) => !myPermissions.includes(p));
+		return {
+			value: r,
+			label:
+				ROLE_LABELS[r] +
+				(ownerOnly ? ' (owners only)' : lacking ? ' (has permissions you do not)' : ''),
+			disabled: ownerOnly || lacking
+		};
+	});
 }
 
 /**

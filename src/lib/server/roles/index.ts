@@ -1,2 +1,11 @@
 // Custom roles. Use as `import * as roles from '$lib/server/roles'`.
-export { catalog, create, list, remove, update, type CustomRole, type Permission } from './queries';
+export {
+	basePermissions,
+	catalog,
+	create,
+	list,
+	remove,
+	update,
+	type CustomRole,
+	type Permission
+} from './queries';

@@ -13,6 +13,17 @@ export type CustomRole = {
 	memberCount: number;
 };
 
+/** What each base role (owner, admin, member, viewer) carries: global, the same everywhere. */
+export async function basePermissions(trx: Trx): Promise<Record<string, string[]>> {
+	const rows = await trx
+		.selectFrom('base_role_permissions')
+		.select(['role', 'permission'])
+		.execute();
+	const byRole: Record<string, string[]> = {};
+	for (const { role, permission } of rows) (byRole[role] ??= []).push(permission);
+	return byRole;
+}
+
 /** The permissions a custom role can be given: those of the modules that exist. */
 export async function catalog(trx: Trx): Promise<Permission[]> {
 	const all = await trx

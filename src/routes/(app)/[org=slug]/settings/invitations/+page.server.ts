@@ -14,12 +14,17 @@ import { invitationIdSchema } from './schema';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { org } = await parent();
-	const [pending, customRoles] = await locals.db((trx) =>
-		Promise.all([invitations.listPending(trx, org.id), roles.list(trx, org.id)])
+	const [pending, customRoles, basePermissions] = await locals.db((trx) =>
+		Promise.all([
+			invitations.listPending(trx, org.id),
+			roles.list(trx, org.id),
+			roles.basePermissions(trx)
+		])
 	);
 	return {
 		pending,
 		customRoles: customRoles.map(({ id, name, permissions }) => ({ id, name, permissions })),
+		basePermissions,
 		inviteForm: await superValidate({ role: 'member' }, zod4(inviteSchema), {
 			id: 'invite',
 			errors: false

@@ -12,12 +12,13 @@ import { leaveSchema, removeMemberSchema } from './schema';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { org } = await parent();
-	const [team, customRoles] = await locals.db((trx) =>
-		Promise.all([members.list(trx, org.id), roles.list(trx, org.id)])
+	const [team, customRoles, basePermissions] = await locals.db((trx) =>
+		Promise.all([members.list(trx, org.id), roles.list(trx, org.id), roles.basePermissions(trx)])
 	);
 	return {
 		members: team,
 		customRoles: customRoles.map(({ id, name, permissions }) => ({ id, name, permissions })),
+		basePermissions,
 		roleForm: await superValidate(zod4(memberRoleSchema), { id: 'role', errors: false }),
 		removeForm: await superValidate(zod4(removeMemberSchema), { id: 'remove', errors: false }),
 		leaveForm: await superValidate(zod4(leaveSchema), { id: 'leave' })
