@@ -2,8 +2,9 @@
 // (internal/tokens/service.go, models/refresh_token.go): every sign-in creates an
 // auth.sessions row and a refresh token; each refresh revokes the token it was given and
 // hands out its child. Reusing a revoked token is tolerated within the reuse interval (two
-// tabs refreshing at once, a lost response); later, it means the token leaked, and the
-// whole session is ended.
+// tabs refreshing at once, a lost response); later, it means the token leaked, and every
+// refresh token of the session is revoked (GoTrue's RevokeTokenFamily). The session row
+// stays, as in GoTrue: its access tokens work until they expire, then nobody can refresh.
 import { randomUUID } from 'node:crypto';
 import { audit } from './audit.ts';
 import { INSTANCE_ID, inTransaction, utcTimestamp, type Db } from './db.ts';
@@ -196,8 +197,13 @@ export async function refreshSession(
 					current.updated_at.getTime() + deps.settings.refreshTokenReuseInterval * 1000;
 				if (now.getTime() > reuseUntil) {
 					if (deps.settings.refreshTokenRotation) {
-						// Possible theft: end the session, so neither party can keep using it.
-						await tx.query('delete from auth.sessions where id = $1', [session.id]);
+						// Possible theft: revoke the whole family, so neither the thief nor the
+						// rightful holder can refresh again.
+						await tx.query(
+							`update auth.refresh_tokens set revoked = true, updated_at = $2
+							 where session_id = $1 and revoked = false`,
+							[session.id, now]
+						);
 					}
 					return { reused: true };
 				}
@@ -221,7 +227,7 @@ export async function refreshSession(
 		return { session: await sessionJson(tx, deps, user, session.id, issued) };
 	});
 	if ('reused' in outcome) {
-		// Thrown after the commit, so the session stays ended (GoTrue's NewCommitWithError).
+		// Thrown after the commit, so the revocation stays (GoTrue's NewCommitWithError).
 		throw badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used');
 	}
 	return outcome.session;

@@ -1,6 +1,6 @@
 // Sessions and refresh tokens through supabase-js: expiry of access tokens (moving Auth's
-// clock), rotation, GoTrue's reuse interval, reuse detection ending the session, and the
-// three sign-out scopes.
+// clock), rotation, GoTrue's reuse interval, reuse detection revoking the token family, and
+// the three sign-out scopes.
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -100,8 +100,8 @@ describe('refresh tokens', () => {
 		expect(late.error).toBeNull();
 	});
 
-	test('reuse of a revoked token after the interval ends the whole session', async () => {
-		const { client } = await signedInClient(platform);
+	test('reuse of a revoked token after the interval revokes the token family, not the session', async () => {
+		const { client, id } = await signedInClient(platform);
 		const first = (await client.auth.getSession()).data.session?.refresh_token ?? '';
 		await client.auth.refreshSession();
 		const latest = (await client.auth.refreshSession()).data.session;
@@ -113,11 +113,24 @@ describe('refresh tokens', () => {
 			code: 'refresh_token_already_used',
 			message: 'Invalid Refresh Token: Already Used'
 		});
-		// The legitimate holder is signed out too: neither side keeps a stolen session.
-		const legit = await refreshWith(latest?.refresh_token ?? '');
-		expect(legit.error).toMatchObject({ status: 400, code: 'refresh_token_not_found' });
+		// GoTrue's RevokeTokenFamily: every refresh token of the session is revoked, the
+		// session row stays, and its access tokens work until they expire.
+		const { rows: tokens } = await platform.pool.query<{ revoked: boolean }>(
+			'select revoked from auth.refresh_tokens where user_id = $1',
+			[id]
+		);
+		expect(tokens.map((t) => t.revoked)).toEqual([true, true, true]);
+		const { rows: sessions } = await platform.pool.query(
+			'select 1 from auth.sessions where user_id = $1',
+			[id]
+		);
+		expect(sessions).toHaveLength(1);
 		const user = await anonClient(platform).auth.getUser(latest?.access_token ?? '');
-		expect(user.error?.name).toBe('AuthSessionMissingError');
+		expect(user.error).toBeNull();
+		// Once the reuse interval has passed, the rightful holder cannot refresh either.
+		platform.clock.advance((platform.settings.refreshTokenReuseInterval + 1) * 1000);
+		const legit = await refreshWith(latest?.refresh_token ?? '');
+		expect(legit.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
 	});
 
 	test('an unknown or malformed refresh token is refused', async () => {
