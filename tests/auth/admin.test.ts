@@ -116,6 +116,30 @@ describe('with the service role key', () => {
 		expect(created).toEqual([...created].sort().reverse());
 	});
 
+	test('the Link header has the path GoTrue sees behind the gateway, plus X-Total-Count', async () => {
+		await confirmedUser(platform);
+		await confirmedUser(platform);
+		// supabase-js reads these headers itself; keep the last response to look at them too.
+		let last: Response | undefined;
+		const watched = createClient(platform.apiUrl, platform.serviceRoleKey, {
+			auth: { persistSession: false, autoRefreshToken: false },
+			global: {
+				fetch: async (input, init) => {
+					last = await fetch(input, init);
+					return last;
+				}
+			}
+		});
+		const { data, error } = await watched.auth.admin.listUsers({ page: 1, perPage: 1 });
+		expect(error).toBeNull();
+		const total = Number(last?.headers.get('x-total-count'));
+		expect(total).toBeGreaterThanOrEqual(2);
+		expect(last?.headers.get('link')).toBe(
+			`</admin/users?page=2&per_page=1>; rel="next", </admin/users?page=${total}&per_page=1>; rel="last"`
+		);
+		expect(data).toMatchObject({ nextPage: 2, lastPage: total, total });
+	});
+
 	test('a soft delete keeps the row but removes what identifies the person', async () => {
 		const { id, email } = await confirmedUser(platform);
 		expect((await admin().deleteUser(id, true)).error).toBeNull();

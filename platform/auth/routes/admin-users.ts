@@ -311,15 +311,20 @@ function pageParam(value: string | undefined, fallback: number): number {
 	return Math.min(Math.max(Number(value), 1), 1_000_000);
 }
 
-/** GoTrue's Link header; `page` must come first in the query, supabase-js reads it by position. */
+/**
+ * GoTrue's Link header: the path and sorted query GoTrue sees behind the gateway, which strips
+ * `/auth/v1` (`</admin/users?page=2&per_page=50>; rel="next"`). supabase-js reads the page
+ * numbers from it by position.
+ */
 function paginationLinks(c: Context, page: number, perPage: number, total: number): string {
 	const url = new URL(c.req.url);
+	const path = url.pathname.replace(/^\/auth\/v1(?=\/)/, '');
 	const totalPages = Math.ceil(total / perPage);
 	const link = (p: number) => {
 		const query = new URLSearchParams(url.searchParams);
 		query.set('page', String(p));
 		query.sort();
-		return `<${url.pathname}?${query.toString()}>`;
+		return `<${path}?${query.toString()}>`;
 	};
 	const parts: string[] = [];
 	if (totalPages > page) parts.push(`${link(page + 1)}; rel="next"`);
