@@ -22,6 +22,18 @@ function envPort(name: string, fallback: number): number {
 	return port;
 }
 
+/**
+ * The addresses the app server calls Auth from, whose X-Forwarded-For Auth believes
+ * (GD_TRUSTED_PROXIES, comma-separated). The app runs on this machine, so loopback.
+ */
+function trustedProxies(): string[] {
+	const value = process.env.GD_TRUSTED_PROXIES ?? '127.0.0.1,::1';
+	return value
+		.split(',')
+		.map((address) => address.trim())
+		.filter(Boolean);
+}
+
 function run(cmd: string, args: string[], env: Record<string, string>): ChildProcess {
 	return spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
 }
@@ -82,6 +94,7 @@ async function dev() {
 		},
 		siteUrl: appUrl,
 		demo: true,
+		trustedProxies: trustedProxies(),
 		onLog: log
 	});
 	banner(platform, appUrl, platform.env);
@@ -133,6 +146,7 @@ async function e2e() {
 		// The journeys that start from the demo workspace sign in as its people.
 		demo: true,
 		ephemeral: true,
+		trustedProxies: trustedProxies(),
 		onLog: log
 	});
 	await mkdir('.data/e2e', { recursive: true });

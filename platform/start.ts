@@ -28,6 +28,11 @@ export type PlatformOptions = {
 	demo?: boolean;
 	/** Crash-unsafe Postgres settings for throwaway stacks (E2E). */
 	ephemeral?: boolean;
+	/**
+	 * Where the app server calls Auth from: Auth believes X-Forwarded-For (the visitor's
+	 * address, for per-address rate limits and session records) only from these addresses.
+	 */
+	trustedProxies: string[];
 	onLog?: (line: string) => void;
 };
 
@@ -114,6 +119,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 			auth: {
 				db: pool,
 				keys,
+				trustedProxies: options.trustedProxies,
 				settings: readAuthSettings(configToml, {
 					siteUrl: options.siteUrl,
 					smtp: { host: '127.0.0.1', port: mailbox.smtpPort }

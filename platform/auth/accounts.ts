@@ -94,13 +94,16 @@ export async function signUpWithEmail(
 		}
 		const identities = await identitiesOf(tx, user.id);
 		if (!identities.some((i) => i.provider === 'email')) {
-			await insertEmailIdentity(tx, user, params.data, now);
+			const identity = await insertEmailIdentity(tx, user, params.data, now);
+			// GoTrue's RemoveUnconfirmedIdentities: an unconfirmed user's metadata becomes the new
+			// identity's data (sub, email, email_verified, phone_verified, then the sign-up data).
+			user = await updateUser(tx, user.id, { raw_user_meta_data: identity.identity_data }, now);
 		}
 		if (!settings.enableConfirmations) {
 			await audit(tx, user, 'user_signedup', now, { provider: 'email' });
 			user = await confirmEmail(tx, user, now);
 			await audit(tx, user, 'login', now, { provider: 'email' });
-			return { session: await issueSession(tx, deps, user, 'password', grantContext(c)) };
+			return { session: await issueSession(tx, deps, user, 'password', grantContext(c, deps)) };
 		}
 		await audit(tx, user, 'user_confirmation_requested', now, { provider: 'email' });
 		if (flow === 'pkce') {
@@ -169,6 +172,7 @@ function obfuscatedUser(email: string, data: Metadata, now: Date): Record<string
 			phone_change: null,
 			phone_change_sent_at: null,
 			confirmed_at: null,
+			reauthentication_token: null,
 			reauthentication_sent_at: null,
 			banned_until: null,
 			deleted_at: null,

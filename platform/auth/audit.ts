@@ -14,6 +14,7 @@ export type AuditAction =
 	| 'user_confirmation_requested'
 	| 'user_repeated_signup'
 	| 'user_updated_password'
+	| 'user_reauthenticate_requested'
 	| 'token_revoked'
 	| 'token_refreshed';
 
@@ -29,7 +30,8 @@ const logTypes: Record<AuditAction, string> = {
 	user_recovery_requested: 'user',
 	user_confirmation_requested: 'user',
 	user_repeated_signup: 'user',
-	user_updated_password: 'user'
+	user_updated_password: 'user',
+	user_reauthenticate_requested: 'user'
 };
 
 /** Who did it: a user row, or the service role acting as admin (GoTrue's admin user). */

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { PlatformKeys } from '../keys.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { normalizeAddress } from './request.ts';
 import type { AuthSettings } from './settings.ts';
 import { createTokenService, type TokenService } from './tokens.ts';
 
@@ -18,6 +19,13 @@ export type AuthOptions = {
 	now?: () => Date;
 	/** Where unexpected errors and mail failures are reported (stderr by default). */
 	onLog?: (line: string) => void;
+	/**
+	 * Addresses of proxies whose X-Forwarded-For is believed: the app server, which calls Auth
+	 * for its visitors and forwards each one's address (src/lib/server/auth/client.ts). From
+	 * any other address the header is ignored and the socket's address is the client's. None
+	 * by default.
+	 */
+	trustedProxies?: readonly string[];
 };
 
 export type AuthDeps = {
@@ -31,6 +39,7 @@ export type AuthDeps = {
 	mailer: Mailer;
 	tokens: TokenService;
 	log: (line: string) => void;
+	trustedProxies: ReadonlySet<string>;
 };
 
 export function createDeps(options: AuthOptions): AuthDeps {
@@ -44,6 +53,7 @@ export function createDeps(options: AuthOptions): AuthDeps {
 		limiter: createRateLimiter(now),
 		mailer: createMailer(options.settings.smtp),
 		tokens: createTokenService(options.keys, now),
-		log: options.onLog ?? ((line) => console.error(line))
+		log: options.onLog ?? ((line) => console.error(line)),
+		trustedProxies: new Set((options.trustedProxies ?? []).map(normalizeAddress))
 	};
 }

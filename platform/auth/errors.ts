@@ -39,7 +39,16 @@ export type ErrorCode =
 	| 'bad_code_verifier'
 	| 'anonymous_provider_disabled'
 	| 'invalid_credentials'
-	| 'request_entity_too_large';
+	| 'request_entity_too_large'
+	| 'provider_disabled'
+	| 'reauthentication_needed'
+	| 'reauthentication_not_valid'
+	| 'mfa_totp_enroll_not_enabled'
+	| 'mfa_phone_enroll_not_enabled'
+	| 'mfa_webauthn_enroll_not_enabled'
+	| 'mfa_factor_not_found'
+	| 'manual_linking_disabled'
+	| 'identity_not_found';
 
 export class AuthError extends Error {
 	readonly status: ContentfulStatusCode;
@@ -61,6 +70,26 @@ export class WeakPasswordError extends AuthError {
 		super(422, 'weak_password', message);
 		this.reasons = reasons;
 	}
+}
+
+/**
+ * GoTrue's OAuthError, for the OAuth-shaped requests of /token (id_token): always a 400 with
+ * `{ error, error_description }`, whatever API version the client asks for.
+ */
+export class OAuthError extends Error {
+	readonly error: string;
+	readonly description: string;
+
+	constructor(error: string, description: string) {
+		super(`${error}: ${description}`);
+		this.name = 'OAuthError';
+		this.error = error;
+		this.description = description;
+	}
+}
+
+export function oauthErrorResponse(c: Context, error: OAuthError): Response {
+	return c.json({ error: error.error, error_description: error.description }, 400);
 }
 
 export const badRequest = (code: ErrorCode, message: string) => new AuthError(400, code, message);

@@ -10,10 +10,19 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createDeps, type AuthOptions } from './deps.ts';
-import { AuthError, errorResponse, notFound, unexpectedErrorResponse } from './errors.ts';
-import { apiKeyGuard } from './guards.ts';
+import {
+	AuthError,
+	errorResponse,
+	notFound,
+	OAuthError,
+	oauthErrorResponse,
+	unexpectedErrorResponse
+} from './errors.ts';
+import { apiKeyGuard, requireUser } from './guards.ts';
 import { adminLinkRoutes } from './routes/admin-links.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { externalRoutes } from './routes/external.ts';
+import { factorRoutes } from './routes/factors.ts';
 import { logoutRoutes } from './routes/logout.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { otpRoutes } from './routes/otp.ts';
@@ -66,20 +75,50 @@ export function createAuthApp(options: AuthOptions): Hono {
 		otpRoutes,
 		recoverRoutes,
 		adminUserRoutes,
-		adminLinkRoutes
+		adminLinkRoutes,
+		externalRoutes,
+		factorRoutes
 	]) {
 		v1.route('/', routes(deps));
 	}
-	v1.all('*', (c) =>
-		errorResponse(c, notFound('unknown', `No Auth API route for ${c.req.method} ${c.req.path}`))
-	);
+	const methodsOf = routeMethods(v1);
+	v1.all('*', async (c) => {
+		const path = c.req.path.slice('/auth/v1'.length).replace(/(.)\/+$/, '$1');
+		const allowed = methodsOf(path);
+		if (allowed.length === 0) {
+			return errorResponse(
+				c,
+				notFound('unknown', `No Auth API route for ${c.req.method} ${c.req.path}`)
+			);
+		}
+		// GoTrue's router checks the user of these groups before it finds the method wrong.
+		if (SIGNED_IN_GROUPS.includes(path)) await requireUser(c, deps);
+		// chi's answer to a wrong method: 405, the allowed methods, no body.
+		for (const method of allowed) c.header('Allow', method, { append: true });
+		return c.body(null, 405);
+	});
 
 	const app = new Hono();
 	app.route('/auth/v1', v1);
-	app.onError((error, c) =>
-		error instanceof AuthError
-			? errorResponse(c, error)
-			: unexpectedErrorResponse(c, error, deps.log)
-	);
+	app.onError((error, c) => {
+		if (error instanceof AuthError) return errorResponse(c, error);
+		if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+		return unexpectedErrorResponse(c, error, deps.log);
+	});
 	return app;
+}
+
+/** Routes GoTrue mounts behind requireAuthentication as a group (the check runs before 405). */
+const SIGNED_IN_GROUPS = ['/user', '/reauthenticate'];
+
+/** The methods registered for a path of `app` (`:id` segments match anything but `/`). */
+function routeMethods(app: Hono): (path: string) => string[] {
+	const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const routes = app.routes
+		.filter((r) => r.method !== 'ALL')
+		.map((r) => ({
+			method: r.method,
+			pattern: new RegExp(`^${escape(r.path).replace(/:[^/]+/g, '[^/]+')}$`)
+		}));
+	return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
 }

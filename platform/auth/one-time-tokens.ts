@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { utcTimestamp, type Db } from './db.ts';
 
 export type OneTimeTokenType =
-	'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current';
+	| 'confirmation_token'
+	| 'reauthentication_token'
+	| 'recovery_token'
+	| 'email_change_token_new'
+	| 'email_change_token_current';
 
 export type OneTimeTokenRow = {
 	id: string;

@@ -1,6 +1,7 @@
 // Reading requests: JSON bodies validated with zod and mapped to GoTrue's errors (bad JSON or
 // wrongly typed fields → 400 bad_json, too long → 400 validation_failed), the client IP the
-// rate limits key on, and the grant parameters recorded on sessions.
+// rate limits key on (X-Forwarded-For only from a trusted proxy), and the grant parameters
+// recorded on sessions.
 import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
@@ -9,8 +10,6 @@ import { badRequest } from './errors.ts';
 
 /** Longest string field we accept; real values (emails, tokens, URLs) are far shorter. */
 const MAX_FIELD = 4096;
-/** user_metadata / app_metadata end up in every access token, so keep them small. */
-export const MAX_METADATA_BYTES = 16 * 1024;
 
 /** A string field as GoTrue reads it: absent or null means "". */
 export const field = (max = MAX_FIELD) =>
@@ -28,13 +27,11 @@ export const optionalField = (max = MAX_FIELD) =>
 		.nullish()
 		.transform((v) => v ?? undefined);
 
+/** user_metadata / app_metadata: any object; only GoTrue's 1 MB body limit bounds it. */
 export const metadata = z
 	.record(z.string(), z.unknown())
 	.nullish()
-	.transform((v) => v ?? undefined)
-	.refine((v) => v === undefined || JSON.stringify(v).length <= MAX_METADATA_BYTES, {
-		message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON`
-	});
+	.transform((v) => v ?? undefined);
 
 export const flag = z
 	.boolean()
@@ -83,24 +80,37 @@ function badJson(reason: string) {
 	return badRequest('bad_json', `Could not parse request body as JSON: ${reason}`);
 }
 
+/** Addresses whose X-Forwarded-For is believed (AuthOptions.trustedProxies). */
+export type ProxyTrust = { trustedProxies: ReadonlySet<string> };
+
+/** `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) is 127.0.0.1. */
+export function normalizeAddress(address: string): string {
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+	return (mapped?.[1] ?? address).toLowerCase();
+}
+
 /**
- * The client address rate limits key on: the first X-Forwarded-For entry when a proxy (the
- * app server) forwards one, as Supabase's edge does, else the socket's peer.
+ * The client address rate limits key on. The socket's peer, unless that peer is a trusted
+ * proxy (the app server, forwarding its visitor's address as Supabase's edge does): then the
+ * first X-Forwarded-For entry. Anyone else could write any address there and dodge every
+ * per-address limit by changing it on each request.
  */
-export function clientIp(c: Context): string {
-	const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-	if (forwarded) return forwarded;
+export function clientIp(c: Context, trust: ProxyTrust): string {
+	let peer = '';
 	try {
-		return getConnInfo(c).remote.address ?? '';
+		peer = normalizeAddress(getConnInfo(c).remote.address ?? '');
 	} catch {
-		return '';
+		// Not served by @hono/node-server (app.request() in a unit test): no socket.
 	}
+	if (!trust.trustedProxies.has(peer)) return peer;
+	const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+	return forwarded ? normalizeAddress(forwarded) : peer;
 }
 
 export type GrantContext = { userAgent: string | null; ip: string | null };
 
-export function grantContext(c: Context): GrantContext {
-	const ip = clientIp(c);
+export function grantContext(c: Context, trust: ProxyTrust): GrantContext {
+	const ip = clientIp(c, trust);
 	// auth.sessions.ip is inet: anything else (a bogus X-Forwarded-For) is not recorded.
 	return { userAgent: c.req.header('user-agent') ?? null, ip: isIP(ip) ? ip : null };
 }

@@ -10,7 +10,7 @@ export type PasswordRequirement =
 
 /** The email templates the CLI knows under [auth.email.template.<name>]. */
 export type EmailTemplateName =
-	'invite' | 'confirmation' | 'recovery' | 'magic_link' | 'email_change';
+	'invite' | 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'reauthentication';
 
 export type EmailTemplate = { subject?: string; content?: string };
 
@@ -28,6 +28,13 @@ export type AuthSettings = {
 	enableConfirmations: boolean;
 	/** An email change must be confirmed from the old and the new address. */
 	doubleConfirmChanges: boolean;
+	/**
+	 * A password change needs a reauthentication code (GET /reauthenticate) when the session
+	 * was signed in more than 24 hours ago ([auth.email] secure_password_change).
+	 */
+	securePasswordChange: boolean;
+	/** [auth] enable_manual_linking: linkIdentity / unlinkIdentity (OAuth is not implemented). */
+	manualLinking: boolean;
 	refreshTokenRotation: boolean;
 	/** Seconds a just-rotated refresh token may still be used (concurrent tabs, lost responses). */
 	refreshTokenReuseInterval: number;
@@ -45,8 +52,16 @@ export type AuthSettings = {
 		emailSent: number | null;
 		/** Sign-up and sign-in requests per 5 minutes per IP. */
 		signInSignUps: number;
-		/** Token refreshes per 5 minutes per IP. */
+		/**
+		 * Requests to /token (every grant: password, refresh, PKCE, ID token) per 5 minutes per
+		 * IP, as GoTrue's one Token limiter counts them.
+		 */
 		tokenRefresh: number;
+		/**
+		 * Requests an address may make at once before the per-5-minute rate applies (GoTrue's
+		 * fixed burst of 30 for /token; not in config.toml).
+		 */
+		tokenBurst: number;
 		/** OTP / magic link verifications per 5 minutes per IP. */
 		tokenVerifications: number;
 	};
@@ -75,7 +90,8 @@ const templateNames: EmailTemplateName[] = [
 	'confirmation',
 	'recovery',
 	'magic_link',
-	'email_change'
+	'email_change',
+	'reauthentication'
 ];
 
 type Table = Record<string, unknown>;
@@ -102,6 +118,8 @@ export function readAuthSettings(
 		emailEnabled: bool(email, 'enabled', true),
 		enableConfirmations: bool(email, 'enable_confirmations', true),
 		doubleConfirmChanges: bool(email, 'double_confirm_changes', true),
+		securePasswordChange: bool(email, 'secure_password_change', false),
+		manualLinking: bool(auth, 'enable_manual_linking', false),
 		refreshTokenRotation: bool(auth, 'enable_refresh_token_rotation', true),
 		refreshTokenReuseInterval: num(auth, 'refresh_token_reuse_interval', 10),
 		minimumPasswordLength: num(auth, 'minimum_password_length', 6),
@@ -116,6 +134,7 @@ export function readAuthSettings(
 			emailSent: customSmtp ? num(rateLimit, 'email_sent', 2) : null,
 			signInSignUps: num(rateLimit, 'sign_in_sign_ups', 30),
 			tokenRefresh: num(rateLimit, 'token_refresh', 150),
+			tokenBurst: 30,
 			tokenVerifications: num(rateLimit, 'token_verifications', 30)
 		},
 		smtp: customSmtp
@@ -150,6 +169,8 @@ export function defaultAuthSettings(overrides: AuthSettingsOverrides = {}): Auth
 		emailEnabled: true,
 		enableConfirmations: true,
 		doubleConfirmChanges: true,
+		securePasswordChange: false,
+		manualLinking: false,
 		refreshTokenRotation: true,
 		refreshTokenReuseInterval: 10,
 		minimumPasswordLength: 6,
@@ -158,7 +179,13 @@ export function defaultAuthSettings(overrides: AuthSettingsOverrides = {}): Auth
 		otpExpiry: 3600,
 		maxFrequency: 1,
 		flowStateExpiry: 300,
-		rateLimits: { emailSent: null, signInSignUps: 30, tokenRefresh: 150, tokenVerifications: 30 },
+		rateLimits: {
+			emailSent: null,
+			signInSignUps: 30,
+			tokenRefresh: 150,
+			tokenBurst: 30,
+			tokenVerifications: 30
+		},
 		smtp: {
 			host: '127.0.0.1',
 			port: 54325,

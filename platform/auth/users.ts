@@ -33,6 +33,7 @@ export type UserRow = {
 	phone_change: string | null;
 	phone_change_sent_at: Date | null;
 	confirmed_at: Date | null;
+	reauthentication_token: string | null;
 	reauthentication_sent_at: Date | null;
 	banned_until: Date | null;
 	deleted_at: Date | null;
@@ -168,6 +169,7 @@ const userColumns = new Set<keyof UserPatch>([
 	'phone_confirmed_at',
 	'phone_change',
 	'phone_change_sent_at',
+	'reauthentication_token',
 	'reauthentication_sent_at',
 	'banned_until',
 	'deleted_at',

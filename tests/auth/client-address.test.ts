@@ -1,7 +1,10 @@
 // The app's server-side Supabase client (src/lib/server/auth/client.ts) calls
 // Auth on behalf of many people from one address. It forwards each person's
 // address, so Auth's per-address limits and session records are theirs, not
-// the server's.
+// the server's. Auth believes that header only from the app server's address
+// (trustedProxies): anyone else could rotate it to dodge every limit.
+import { request as httpRequest } from 'node:http';
+import { createClient } from '@supabase/supabase-js';
 import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -50,11 +53,24 @@ test("a session records the person's address, not the app server's", async () =>
 	expect(rows).toEqual([{ ip: '203.0.113.7' }]);
 });
 
+/**
+ * GoTrue's one /token limiter, made small: `burst` attempts, then one per 5 minutes (slow
+ * enough that no attempt is refilled while a loaded machine runs the test).
+ */
+async function withTokenLimit(burst: number, run: () => Promise<void>) {
+	const saved = { ...platform.settings.rateLimits };
+	platform.settings.rateLimits.tokenRefresh = 1;
+	platform.settings.rateLimits.tokenBurst = burst;
+	try {
+		await run();
+	} finally {
+		Object.assign(platform.settings.rateLimits, saved);
+	}
+}
+
 test('one address hitting the sign-in limit leaves other people signing in', async () => {
 	const user = await confirmedUser(platform);
-	const saved = platform.settings.rateLimits.signInSignUps;
-	platform.settings.rateLimits.signInSignUps = 3;
-	try {
+	await withTokenLimit(3, async () => {
 		const attacker = clientFor('198.51.100.20');
 		const codes: (string | undefined)[] = [];
 		for (let i = 0; i < 4; i++) {
@@ -67,7 +83,88 @@ test('one address hitting the sign-in limit leaves other people signing in', asy
 		expect(codes.at(-1)).toBe('over_request_rate_limit');
 		const { error } = await clientFor('198.51.100.21').auth.signInWithPassword(user);
 		expect(error).toBeNull();
-	} finally {
-		platform.settings.rateLimits.signInSignUps = saved;
-	}
+	});
+});
+
+/**
+ * fetch from another local address (127.0.0.2: not the app server), writing a different
+ * X-Forwarded-For on every request, as someone dodging per-address limits would.
+ */
+function rotatingFetchFrom(localAddress: string): typeof fetch {
+	let n = 0;
+	return async (input, init) => {
+		const request = new Request(input, init);
+		const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+		const headers = Object.fromEntries(request.headers);
+		headers['x-forwarded-for'] = `203.0.113.${++n}`;
+		return new Promise<Response>((resolve, reject) => {
+			const outgoing = httpRequest(
+				request.url,
+				{ method: request.method, headers, localAddress },
+				(incoming) => {
+					const chunks: Buffer[] = [];
+					incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+					incoming.on('end', () => {
+						const responseHeaders = new Headers();
+						for (const [name, value] of Object.entries(incoming.headers)) {
+							for (const v of [value ?? []].flat()) responseHeaders.append(name, v);
+						}
+						resolve(
+							new Response(chunks.length ? Buffer.concat(chunks) : null, {
+								status: incoming.statusCode ?? 500,
+								headers: responseHeaders
+							})
+						);
+					});
+				}
+			);
+			outgoing.on('error', reject);
+			outgoing.end(body);
+		});
+	};
+}
+
+test('X-Forwarded-For from an address that is not a trusted proxy is ignored', async () => {
+	const user = await confirmedUser(platform);
+	const outsider = createClient(platform.apiUrl, platform.anonKey, {
+		auth: { persistSession: false, autoRefreshToken: false },
+		global: { fetch: rotatingFetchFrom('127.0.0.2') }
+	});
+	await withTokenLimit(3, async () => {
+		const codes: (string | undefined)[] = [];
+		for (let i = 0; i < 4; i++) {
+			const { error } = await outsider.auth.signInWithPassword({
+				email: user.email,
+				password: 'wrong-password'
+			});
+			codes.push(error?.code);
+		}
+		expect(codes).toEqual([
+			'invalid_credentials',
+			'invalid_credentials',
+			'invalid_credentials',
+			'over_request_rate_limit'
+		]);
+	});
+	// Its session records the address it really came from.
+	const { error } = await outsider.auth.signInWithPassword(user);
+	expect(error).toBeNull();
+	const { rows } = await platform.pool.query<{ ip: string }>(
+		'select host(ip) as ip from auth.sessions where user_id = $1',
+		[user.id]
+	);
+	expect(rows).toEqual([{ ip: '127.0.0.2' }]);
+});
+
+test('from the trusted proxy (the app server), each forwarded address has its own limit', async () => {
+	const user = await confirmedUser(platform);
+	await withTokenLimit(3, async () => {
+		for (let i = 1; i <= 6; i++) {
+			const { error } = await clientFor(`192.0.2.${i}`).auth.signInWithPassword({
+				email: user.email,
+				password: 'wrong-password'
+			});
+			expect(error?.code).toBe('invalid_credentials');
+		}
+	});
 });

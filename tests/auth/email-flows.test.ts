@@ -255,3 +255,75 @@ describe('updating the user', () => {
 		expect(stale.error?.code).toBe('refresh_token_not_found');
 	});
 });
+
+describe('reauthentication (secure_password_change)', () => {
+	test('reauthenticate() emails a code; updateUser takes it as the nonce for a new password', async () => {
+		platform.settings.securePasswordChange = true;
+		try {
+			const { client, email, password } = await signedInClient(platform);
+			// Signed in a day ago: GoTrue wants proof before the password changes.
+			platform.clock.advance(25 * 3_600_000);
+			expect((await client.auth.refreshSession()).error).toBeNull();
+			const unproven = await client.auth.updateUser({ password: 'new-secret-password' });
+			expect(unproven.error).toMatchObject({
+				status: 400,
+				code: 'reauthentication_needed',
+				message: 'Password update requires reauthentication'
+			});
+
+			const since = new Date(Date.now() - 1000).toISOString();
+			const sent = await client.auth.reauthenticate();
+			expect(sent.error).toBeNull();
+			const mail = await mailTo(platform, email, since, /is your verification code/);
+			const nonce = codeIn(mail);
+			const { rows } = await platform.pool.query<{ token_type: string }>(
+				`select token_type from auth.one_time_tokens
+				 where user_id = (select id from auth.users where email = $1)`,
+				[email]
+			);
+			expect(rows).toEqual([{ token_type: 'reauthentication_token' }]);
+
+			const wrong = await client.auth.updateUser({
+				password: 'new-secret-password',
+				nonce: nonce === '000000' ? '111111' : '000000'
+			});
+			expect(wrong.error).toMatchObject({
+				status: 422,
+				code: 'reauthentication_not_valid',
+				message: 'Nonce has expired or is invalid'
+			});
+			const changed = await client.auth.updateUser({ password: 'new-secret-password', nonce });
+			expect(changed.error).toBeNull();
+			// The code works once.
+			const reused = await client.auth.updateUser({ password: 'another-password', nonce });
+			expect(reused.error).toMatchObject({ status: 422, code: 'reauthentication_not_valid' });
+
+			const old = await anonClient(platform).auth.signInWithPassword({ email, password });
+			expect(old.error).toMatchObject({ code: 'invalid_credentials' });
+			const fresh = await anonClient(platform).auth.signInWithPassword({
+				email,
+				password: 'new-secret-password'
+			});
+			expect(fresh.error).toBeNull();
+		} finally {
+			platform.settings.securePasswordChange = false;
+		}
+	});
+
+	test('a session signed in within the last day changes the password without a code', async () => {
+		platform.settings.securePasswordChange = true;
+		try {
+			const { client } = await signedInClient(platform);
+			platform.clock.advance(23 * 3_600_000);
+			expect((await client.auth.refreshSession()).error).toBeNull();
+			expect((await client.auth.updateUser({ password: 'changed-today' })).error).toBeNull();
+		} finally {
+			platform.settings.securePasswordChange = false;
+		}
+	});
+
+	test('signed out, reauthenticate() asks for a session', async () => {
+		const signedOut = await anonClient(platform).auth.reauthenticate();
+		expect(signedOut.error?.name).toBe('AuthSessionMissingError');
+	});
+});

@@ -5,7 +5,14 @@ import { createClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
-import { anonClient, confirmedUser, openLink, rawAuth, uniqueEmail } from './support.ts';
+import {
+	anonClient,
+	confirmedUser,
+	openLink,
+	rawAuth,
+	signedInClient,
+	uniqueEmail
+} from './support.ts';
 
 let platform: TestPlatform;
 
@@ -66,11 +73,6 @@ describe('malformed requests', () => {
 				{ email: 'big@example.com', password: 'x'.repeat(80) },
 				'Password cannot be longer than 72 characters'
 			],
-			[
-				'/signup',
-				{ email: 'meta@example.com', password: 'long-enough', data: { blob: 'x'.repeat(20_000) } },
-				'data: must be at most 16384 bytes of JSON'
-			],
 			['/recover', {}, 'Password recovery requires an email'],
 			['/verify', { token_hash: 'abc' }, 'Verify requires a verification type'],
 			['/token?grant_type=refresh_token', { refresh_token: 'short' }, 'Refresh token is not valid'],
@@ -86,7 +88,75 @@ describe('malformed requests', () => {
 	test('a body over 1 MB: 413 request_entity_too_large', async () => {
 		const response = await post('/signup', JSON.stringify({ email: 'x'.repeat(1_100_000) }));
 		expect(response.status).toBe(413);
-		expect(await response.json()).toMatchObject({ code: 'request_entity_too_large' });
+		expect(await response.json()).toEqual({
+			code: 'request_entity_too_large',
+			message: 'Request body too large (max 1048576 bytes)'
+		});
+	});
+
+	test('metadata is bounded only by the 1 MB body limit, as in GoTrue', async () => {
+		const blob = 'x'.repeat(200_000);
+		const { data, error } = await anonClient(platform).auth.signUp({
+			email: uniqueEmail('meta'),
+			password: 'long-enough',
+			options: { data: { blob } }
+		});
+		expect(error).toBeNull();
+		expect(data.user?.user_metadata.blob).toBe(blob);
+		const { rows } = await platform.pool.query<{ size: number }>(
+			"select length(raw_user_meta_data->>'blob') as size from auth.users where id = $1",
+			[data.user?.id]
+		);
+		expect(rows).toEqual([{ size: 200_000 }]);
+
+		const tooBig = await anonClient(platform).auth.signUp({
+			email: uniqueEmail('meta'),
+			password: 'long-enough',
+			options: { data: { blob: 'x'.repeat(1_100_000) } }
+		});
+		expect(tooBig.error).toMatchObject({ status: 413, code: 'request_entity_too_large' });
+	});
+
+	test("a wrong method: 405 with the allowed methods and no body, as GoTrue's router", async () => {
+		const cases: Array<[string, string, string]> = [
+			['GET', '/token?grant_type=password', 'POST'],
+			['PUT', '/signup', 'POST'],
+			['DELETE', '/settings', 'GET'],
+			['POST', '/verify', ''],
+			['PATCH', '/verify', 'GET, POST'],
+			['GET', '/logout', 'POST']
+		];
+		for (const [method, path, allow] of cases) {
+			const response = await rawAuth(platform, path, { method });
+			if (allow === '') {
+				expect(response.status, `${method} ${path}`).not.toBe(405);
+				continue;
+			}
+			expect(response.status, `${method} ${path}`).toBe(405);
+			expect(response.headers.get('allow'), `${method} ${path}`).toBe(allow);
+			expect(await response.text(), `${method} ${path}`).toBe('');
+		}
+		// Signed-in routes check the user first, then the method.
+		const anonymous = await rawAuth(platform, '/user', { method: 'DELETE' });
+		expect(anonymous.status).toBe(401);
+		const { client } = await signedInClient(platform);
+		const token = (await client.auth.getSession()).data.session?.access_token ?? '';
+		const signedIn = await rawAuth(platform, '/user', {
+			method: 'DELETE',
+			headers: { authorization: `Bearer ${token}` }
+		});
+		expect(signedIn.status).toBe(405);
+		expect(signedIn.headers.get('allow')).toBe('GET, PUT');
+		// Admin routes check the service role first.
+		const admin = await rawAuth(platform, '/admin/users', { method: 'PATCH' });
+		expect(admin.status).toBe(401);
+		const asAdmin = await rawAuth(platform, '/admin/users', {
+			method: 'PATCH',
+			apikey: platform.serviceRoleKey,
+			headers: { authorization: `Bearer ${platform.serviceRoleKey}` }
+		});
+		expect(asAdmin.status).toBe(405);
+		expect(asAdmin.headers.get('allow')).toBe('GET, POST');
 	});
 
 	test('an unsupported grant type', async () => {
@@ -251,5 +321,95 @@ describe('the gateway', () => {
 		});
 		expect((await forwarded.auth.signInWithPassword({ email, password })).error).toBeNull();
 		expect(platform.logs.filter((line) => line.includes('unexpected error'))).toEqual([]);
+	});
+});
+
+describe("features that are not enabled answer GoTrue's codes", () => {
+	test('MFA enrolment: mfa_<type>_enroll_not_enabled; unknown factors are not found', async () => {
+		const { client } = await signedInClient(platform);
+		const totp = await client.auth.mfa.enroll({ factorType: 'totp' });
+		expect(totp.error).toMatchObject({
+			status: 422,
+			code: 'mfa_totp_enroll_not_enabled',
+			message: 'MFA enroll is disabled for TOTP'
+		});
+		const phone = await client.auth.mfa.enroll({ factorType: 'phone', phone: '+15555550100' });
+		expect(phone.error).toMatchObject({ status: 422, code: 'mfa_phone_enroll_not_enabled' });
+		const challenge = await client.auth.mfa.challenge({
+			factorId: '7a1c0e2e-1a9b-4c43-9a43-0b5a9e1f0c11'
+		});
+		expect(challenge.error).toMatchObject({ status: 404, code: 'mfa_factor_not_found' });
+		const unenroll = await client.auth.mfa.unenroll({ factorId: 'not-a-uuid' });
+		expect(unenroll.error).toMatchObject({ status: 404, code: 'validation_failed' });
+		// Signed out (the anon key as the bearer): the user is checked first.
+		const anonymous = await anonClient(platform).auth.mfa.enroll({ factorType: 'totp' });
+		expect(anonymous.error).toMatchObject({ status: 403, code: 'bad_jwt' });
+	});
+
+	test('an unknown or disabled OAuth provider: validation_failed on /authorize', async () => {
+		const unknown = await rawAuth(platform, '/authorize?provider=myspace', { apikey: null });
+		expect(unknown.status).toBe(400);
+		expect(await unknown.json()).toEqual({
+			code: 'validation_failed',
+			message: 'Unsupported provider: Provider myspace could not be found'
+		});
+		const disabled = await rawAuth(platform, '/authorize?provider=github', { apikey: null });
+		expect(disabled.status).toBe(400);
+		expect(await disabled.json()).toEqual({
+			code: 'validation_failed',
+			message: 'Unsupported provider: provider is not enabled'
+		});
+	});
+
+	test('signInWithIdToken: validation_failed for an unknown provider, provider_disabled for a known one', async () => {
+		const supabase = anonClient(platform);
+		const unknown = await supabase.auth.signInWithIdToken({ provider: 'myspace', token: 'x.y.z' });
+		expect(unknown.error).toMatchObject({
+			status: 400,
+			code: 'validation_failed',
+			message: 'Custom OIDC provider "myspace" not allowed'
+		});
+		const google = await supabase.auth.signInWithIdToken({ provider: 'google', token: 'x.y.z' });
+		expect(google.error).toMatchObject({
+			status: 400,
+			code: 'provider_disabled',
+			message: 'Provider (issuer "https://accounts.google.com") is not enabled'
+		});
+		const missing = await rawAuth(platform, '/token?grant_type=id_token', {
+			method: 'POST',
+			body: JSON.stringify({ provider: 'google' })
+		});
+		expect(missing.status).toBe(400);
+		expect(await missing.json()).toEqual({
+			error: 'invalid request',
+			error_description: 'id_token required'
+		});
+	});
+
+	test('identity linking: manual_linking_disabled (enable_manual_linking = false)', async () => {
+		const { client } = await signedInClient(platform);
+		const link = await client.auth.linkIdentity({ provider: 'github' });
+		expect(link.error).toMatchObject({
+			status: 404,
+			code: 'manual_linking_disabled',
+			message: 'Manual linking is disabled'
+		});
+		const { data } = await client.auth.getUserIdentities();
+		const identity = data?.identities[0];
+		expect(identity).toBeDefined();
+		const unlink = await client.auth.unlinkIdentity(identity!);
+		expect(unlink.error).toMatchObject({ status: 404, code: 'manual_linking_disabled' });
+		// With linking on, the provider itself is what fails.
+		platform.settings.manualLinking = true;
+		try {
+			const enabled = await client.auth.linkIdentity({ provider: 'github' });
+			expect(enabled.error).toMatchObject({
+				status: 400,
+				code: 'validation_failed',
+				message: 'Unsupported provider: provider is not enabled'
+			});
+		} finally {
+			platform.settings.manualLinking = false;
+		}
 	});
 });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { readAuthSettings, type AuthSettings } from '../../platform/auth/index.ts';
 import { linksIn } from '../helpers/mailbox.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
-import { anonClient, confirmedUser, mailTo, uniqueEmail } from './support.ts';
+import { anonClient, confirmedUser, mailTo, rawAuth, uniqueEmail } from './support.ts';
 
 let platform: TestPlatform;
 let original: AuthSettings;
@@ -96,8 +96,14 @@ describe('password rules', () => {
 });
 
 describe('rate limits', () => {
-	test('sign-in attempts per IP: 429 over_request_rate_limit, until the window passes', async () => {
-		platform.settings.rateLimits.signInSignUps = 3;
+	// GoTrue's Token limiter: token_refresh requests per 5 minutes per IP, with a burst of 30.
+	function tokenLimit(perFiveMinutes: number, burst: number) {
+		platform.settings.rateLimits.tokenRefresh = perFiveMinutes;
+		platform.settings.rateLimits.tokenBurst = burst;
+	}
+
+	test('sign-in attempts per IP: 429 over_request_rate_limit, until the bucket refills', async () => {
+		tokenLimit(3, 3);
 		const supabase = anonClient(platform);
 		const attempt = () =>
 			supabase.auth.signInWithPassword({ email: 'guess@example.com', password: 'guess-again' });
@@ -109,18 +115,36 @@ describe('rate limits', () => {
 			code: 'over_request_rate_limit',
 			message: 'Request rate limit reached'
 		});
-		platform.clock.advance(301_000);
+		// 3 per 5 minutes is one request every 100 seconds.
+		platform.clock.advance(100_000);
 		expect((await attempt()).error).toMatchObject({ status: 400, code: 'invalid_credentials' });
+		expect((await attempt()).error).toMatchObject({ status: 429 });
 	});
 
-	test('token refreshes per IP', async () => {
+	test("the default burst is GoTrue's 30 requests", () => {
+		expect(readAuthSettings('supabase/config.toml').rateLimits).toMatchObject({
+			tokenRefresh: 150,
+			tokenBurst: 30
+		});
+	});
+
+	test('every /token grant shares one limiter: sign-ins, refreshes and code exchanges', async () => {
 		const user = await confirmedUser(platform);
 		const supabase = anonClient(platform);
-		await supabase.auth.signInWithPassword(user);
-		platform.settings.rateLimits.tokenRefresh = 2;
+		tokenLimit(1, 3);
+		expect((await supabase.auth.signInWithPassword(user)).error).toBeNull();
 		expect((await supabase.auth.refreshSession()).error).toBeNull();
-		expect((await supabase.auth.refreshSession()).error).toBeNull();
+		// A code exchange with a code nobody issued (supabase-js needs a stored verifier to send one).
+		const pkce = await rawAuth(platform, '/token?grant_type=pkce', {
+			method: 'POST',
+			body: JSON.stringify({ auth_code: 'no-such-code', code_verifier: 'v'.repeat(43) })
+		});
+		expect(pkce.status).toBe(404);
 		expect((await supabase.auth.refreshSession()).error).toMatchObject({
+			status: 429,
+			code: 'over_request_rate_limit'
+		});
+		expect((await supabase.auth.signInWithPassword(user)).error).toMatchObject({
 			status: 429,
 			code: 'over_request_rate_limit'
 		});
@@ -187,7 +211,13 @@ describe('config.toml', () => {
 				passwordRequirements: 'letters_digits',
 				maxFrequency: 90,
 				otpExpiry: 600,
-				rateLimits: { emailSent: 5, signInSignUps: 12, tokenRefresh: 7, tokenVerifications: 30 },
+				rateLimits: {
+					emailSent: 5,
+					signInSignUps: 12,
+					tokenRefresh: 7,
+					tokenBurst: 30,
+					tokenVerifications: 30
+				},
 				smtp: {
 					host: 'smtp.example.com',
 					port: 465,

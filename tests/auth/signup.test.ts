@@ -87,6 +87,42 @@ describe('sign up with email confirmation', () => {
 		expect(fragment(again.location).get('error')).toBe('access_denied');
 	});
 
+	test("user_metadata after sign-up is the email identity's data, as GoTrue writes it", async () => {
+		const email = uniqueEmail('Meta');
+		const { data, error } = await anonClient(platform).auth.signUp({
+			email,
+			password: 'identity-data',
+			// Sign-up data cannot overwrite what the identity says.
+			options: { data: { full_name: 'Katherine Johnson', email_verified: true, sub: 'me' } }
+		});
+		expect(error).toBeNull();
+		const id = data.user?.id;
+		const expected = {
+			sub: id,
+			email: email.toLowerCase(),
+			email_verified: false,
+			phone_verified: false,
+			full_name: 'Katherine Johnson'
+		};
+		expect(data.user?.user_metadata).toEqual(expected);
+		expect(data.user?.identities?.[0]?.identity_data).toEqual(expected);
+		const { rows } = await platform.pool.query(
+			'select raw_user_meta_data from auth.users where id = $1',
+			[id]
+		);
+		expect(rows).toEqual([{ raw_user_meta_data: expected }]);
+
+		// Confirming the address flips email_verified in user_metadata.
+		const mail = await mailTo(platform, email.toLowerCase(), new Date(0).toISOString());
+		const verified = await anonClient(platform).auth.verifyOtp({
+			email,
+			token: codeIn(mail),
+			type: 'email'
+		});
+		expect(verified.error).toBeNull();
+		expect(verified.data.user?.user_metadata).toEqual({ ...expected, email_verified: true });
+	});
+
 	test('rows are written as Supabase Auth writes them, and the profile trigger fires', async () => {
 		const supabase = anonClient(platform);
 		const email = uniqueEmail('rows');

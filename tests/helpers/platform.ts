@@ -88,6 +88,7 @@ export async function startTestPlatform(
 			rateLimits: {
 				signInSignUps: 10_000,
 				tokenRefresh: 10_000,
+				tokenBurst: 10_000,
 				tokenVerifications: 10_000,
 				...overrides.rateLimits
 			},
@@ -98,6 +99,8 @@ export async function startTestPlatform(
 			auth: {
 				db: pool,
 				keys,
+				// The test process plays the app server, which forwards its visitors' addresses.
+				trustedProxies: ['127.0.0.1'],
 				settings,
 				now: clock.now,
 				onLog: (line) => {

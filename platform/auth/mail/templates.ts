@@ -67,6 +67,13 @@ const defaults: Record<EmailTemplateName, Required<EmailTemplate>> = {
 <p><a href="{{ .ConfirmationURL }}">Confirm new email address</a></p>
 <p>Or enter this code: {{ .Token }}</p>
 <p>If you didn't request this change, you can safely ignore this email.</p>`
+	},
+	reauthentication: {
+		subject: '{{ .Token }} is your verification code',
+		content: `<h2>Your verification code</h2>
+
+<p>Use the code below to verify your identity. It expires shortly.</p>
+<p>Enter this code: {{ .Token }}</p>`
 	}
 };
 

@@ -14,8 +14,9 @@ import { renderMail } from './templates.ts';
 
 export type FlowType = 'implicit' | 'pkce';
 
-/** GET /verify `type` values of the links. */
-type LinkType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email_change';
+/** GET /verify `type` values of the links (reauthentication mails carry only a code). */
+type LinkType =
+	'signup' | 'invite' | 'magiclink' | 'recovery' | 'email_change' | 'reauthentication';
 
 type Prepared = { otp: string; hash: string };
 
@@ -195,6 +196,35 @@ export async function sendEmailChange(
 			email_change_sent_at: now,
 			email_change_confirm_status: 0
 		},
+		now
+	);
+}
+
+/**
+ * The code for a secure password change (GET /reauthenticate): typed into the app and sent as
+ * `nonce` with the new password. GoTrue's sendReauthenticationOtp.
+ */
+export async function sendReauthentication(
+	tx: Db,
+	deps: AuthDeps,
+	user: UserRow
+): Promise<UserRow> {
+	const email = user.email ?? '';
+	const { otp, hash } = prepare(deps, user.reauthentication_sent_at, 'implicit', email);
+	countEmail(deps);
+	await send(deps, 'reauthentication', email, {
+		user,
+		otp,
+		hash,
+		type: 'reauthentication',
+		redirectTo: deps.settings.siteUrl
+	});
+	const now = deps.now();
+	await saveOneTimeToken(tx, user.id, 'reauthentication_token', hash, email, now);
+	return updateUser(
+		tx,
+		user.id,
+		{ reauthentication_token: hash, reauthentication_sent_at: now },
 		now
 	);
 }

@@ -31,7 +31,7 @@ export function otpRoutes(deps: AuthDeps): Hono {
 	const app = new Hono();
 
 	app.post('/otp', async (c) => {
-		deps.limiter.hit('otp', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
+		deps.limiter.hit('otp', clientIp(c, deps), deps.settings.rateLimits.signInSignUps, 300);
 		const body = await readJson(c, otpBody);
 		if (body.email !== '' && body.phone !== '') {
 			throw badRequest(
@@ -65,7 +65,7 @@ export function otpRoutes(deps: AuthDeps): Hono {
 	});
 
 	app.post('/magiclink', async (c) => {
-		deps.limiter.hit('magiclink', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
+		deps.limiter.hit('magiclink', clientIp(c, deps), deps.settings.rateLimits.signInSignUps, 300);
 		const body = await readJson(c, otpBody);
 		validatePkceParams(body.code_challenge, body.code_challenge_method);
 		await magicLink(

@@ -34,7 +34,7 @@ export function recoverRoutes(deps: AuthDeps): Hono {
 	const app = new Hono();
 
 	app.post('/recover', async (c) => {
-		deps.limiter.hit('recover', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
+		deps.limiter.hit('recover', clientIp(c, deps), deps.settings.rateLimits.signInSignUps, 300);
 		if (!deps.settings.emailEnabled) {
 			throw badRequest('email_provider_disabled', 'Email logins are disabled');
 		}
@@ -70,7 +70,7 @@ export function recoverRoutes(deps: AuthDeps): Hono {
 	});
 
 	app.post('/resend', async (c) => {
-		deps.limiter.hit('resend', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
+		deps.limiter.hit('resend', clientIp(c, deps), deps.settings.rateLimits.signInSignUps, 300);
 		const body = await readJson(c, resendBody);
 		const type = body.type;
 		if (type === 'sms' || type === 'phone_change' || body.phone !== '') {

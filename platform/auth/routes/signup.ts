@@ -25,7 +25,7 @@ export function signupRoutes(deps: AuthDeps): Hono {
 		if (body.email === '' && body.phone === '') {
 			throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
 		}
-		deps.limiter.hit('signup', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
+		deps.limiter.hit('signup', clientIp(c, deps), deps.settings.rateLimits.signInSignUps, 300);
 		if (body.email !== '' && body.phone !== '') {
 			throw badRequest(
 				'validation_failed',

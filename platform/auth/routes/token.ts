@@ -1,18 +1,29 @@
-// POST /token?grant_type=password | refresh_token | pkce (GoTrue's token.go).
+// POST /token?grant_type=password | refresh_token | pkce | id_token (GoTrue's token.go).
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { inTransaction } from '../db.ts';
 import type { AuthDeps } from '../deps.ts';
-import { badRequest, notFound, unprocessable, WeakPasswordError } from '../errors.ts';
+import { badRequest, notFound, OAuthError, unprocessable, WeakPasswordError } from '../errors.ts';
 import { deleteFlowState, findFlowStateByAuthCode, isFlowStateExpired } from '../flow-state.ts';
 import { checkPasswordStrength, MAX_PASSWORD_LENGTH, passwordMatches } from '../passwords.ts';
-import { clientIp, field, grantContext, readJson } from '../request.ts';
+import { requireUser } from '../guards.ts';
+import { idTokenProviderError } from '../providers.ts';
+import { clientIp, field, flag, grantContext, readJson } from '../request.ts';
 import { issueSession, refreshSession, type AuthMethod, type SessionJson } from '../sessions.ts';
 import { REFRESH_TOKEN_PATTERN, verifyPkce } from '../tokens.ts';
 import { findUserByEmail, findUserById, isBanned } from '../users.ts';
 
 const INVALID_LOGIN = 'Invalid login credentials';
+
+type Grant = (c: Context, deps: AuthDeps) => Promise<Response>;
+
+const grants: Record<string, Grant | undefined> = {
+	password: async (c, deps) => c.json(await passwordGrant(c, deps)),
+	refresh_token: async (c, deps) => c.json(await refreshGrant(c, deps)),
+	pkce: async (c, deps) => c.json(await pkceGrant(c, deps)),
+	id_token: idTokenGrant
+};
 
 const passwordBody = z.object({
 	email: field(),
@@ -21,24 +32,27 @@ const passwordBody = z.object({
 });
 const refreshBody = z.object({ refresh_token: field() });
 const pkceBody = z.object({ auth_code: field(), code_verifier: field() });
+const idTokenBody = z.object({
+	id_token: field(),
+	access_token: field(),
+	nonce: field(),
+	provider: field(),
+	client_id: field(),
+	issuer: field(),
+	link_identity: flag
+});
 
 export function tokenRoutes(deps: AuthDeps): Hono {
 	const app = new Hono();
 
 	app.post('/token', async (c) => {
-		switch (c.req.query('grant_type')) {
-			case 'password':
-				deps.limiter.hit('token', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
-				return c.json(await passwordGrant(c, deps));
-			case 'refresh_token':
-				deps.limiter.hit('refresh', clientIp(c), deps.settings.rateLimits.tokenRefresh, 300);
-				return c.json(await refreshGrant(c, deps));
-			case 'pkce':
-				deps.limiter.hit('token', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
-				return c.json(await pkceGrant(c, deps));
-			default:
-				throw badRequest('invalid_credentials', 'unsupported_grant_type');
-		}
+		const grant = grants[c.req.query('grant_type') ?? ''];
+		if (!grant) throw badRequest('invalid_credentials', 'unsupported_grant_type');
+		// One limiter for every grant, as GoTrue's Token limiter: a sign-in, a refresh and a code
+		// exchange all count, so alternating grants does not buy more attempts.
+		const { tokenRefresh, tokenBurst } = deps.settings.rateLimits;
+		deps.limiter.take('token', clientIp(c, deps), tokenRefresh / 300, tokenBurst);
+		return grant(c, deps);
 	});
 
 	return app;
@@ -76,7 +90,7 @@ async function passwordGrant(c: Context, deps: AuthDeps): Promise<SessionJson> {
 
 	const session = await inTransaction(deps.db, async (tx) => {
 		await audit(tx, user, 'login', deps.now(), { provider: 'email' });
-		return issueSession(tx, deps, user, 'password', grantContext(c));
+		return issueSession(tx, deps, user, 'password', grantContext(c, deps));
 	});
 	if (weak) {
 		session.weak_password = { message: weak.message, reasons: weak.reasons };
@@ -89,7 +103,7 @@ async function refreshGrant(c: Context, deps: AuthDeps): Promise<SessionJson> {
 	if (!REFRESH_TOKEN_PATTERN.test(body.refresh_token)) {
 		throw badRequest('validation_failed', 'Refresh token is not valid');
 	}
-	return refreshSession(deps, body.refresh_token, grantContext(c));
+	return refreshSession(deps, body.refresh_token, grantContext(c, deps));
 }
 
 async function pkceGrant(c: Context, deps: AuthDeps): Promise<SessionJson> {
@@ -124,10 +138,33 @@ async function pkceGrant(c: Context, deps: AuthDeps): Promise<SessionJson> {
 			deps,
 			user,
 			flow.authentication_method as AuthMethod,
-			grantContext(c)
+			grantContext(c, deps)
 		);
 		// Single use: the code cannot be exchanged twice.
 		await deleteFlowState(tx, flow.id);
 		return session;
 	});
+}
+
+/**
+ * signInWithIdToken. No OAuth/OIDC provider is enabled locally, so every request ends in the
+ * error GoTrue gives for its provider: `provider_disabled` for a provider it knows,
+ * `validation_failed` for one it does not.
+ */
+async function idTokenGrant(c: Context, deps: AuthDeps): Promise<Response> {
+	const body = await readJson(c, idTokenBody);
+	if (body.id_token === '') throw new OAuthError('invalid request', 'id_token required');
+	if (body.provider === '' && (body.client_id === '' || body.issuer === '')) {
+		throw new OAuthError('invalid request', 'provider or client_id and issuer required');
+	}
+	if (body.link_identity) {
+		if (!c.req.header('authorization')) {
+			throw new OAuthError(
+				'invalid request',
+				'Linking requires a valid user access token in Authorization'
+			);
+		}
+		await requireUser(c, deps);
+	}
+	throw idTokenProviderError(body.provider, body.issuer, body.id_token);
 }

@@ -1,14 +1,16 @@
-// GET /user and PUT /user (password, email, user_metadata), GoTrue's user.go.
+// GET /user and PUT /user (password, email, user_metadata), GoTrue's user.go, and
+// GET /reauthenticate (reauthenticate.go): a code by email that PUT /user takes as `nonce` for a
+// password change when [auth.email] secure_password_change is on.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { emailExists, flowOf } from '../accounts.ts';
 import { audit } from '../audit.ts';
-import { inTransaction } from '../db.ts';
+import { inTransaction, type Db } from '../db.ts';
 import type { AuthDeps } from '../deps.ts';
 import { badRequest, forbidden, unprocessable } from '../errors.ts';
 import { createFlowState } from '../flow-state.ts';
 import { requireUser } from '../guards.ts';
-import { sendEmailChange } from '../mail/verification-mail.ts';
+import { sendEmailChange, sendReauthentication } from '../mail/verification-mail.ts';
 import { clearAllOneTimeTokens } from '../one-time-tokens.ts';
 import {
 	checkPasswordStrength,
@@ -18,8 +20,9 @@ import {
 } from '../passwords.ts';
 import { referrer } from '../redirects.ts';
 import { clientIp, field, metadata, optionalField, readJson } from '../request.ts';
-import { validatePkceParams } from '../tokens.ts';
-import { emailTakenBy, loadUserJson, mergeMetadata, updateUser } from '../users.ts';
+import type { SessionRow } from '../sessions.ts';
+import { tokenHash, validatePkceParams } from '../tokens.ts';
+import { emailTakenBy, loadUserJson, mergeMetadata, updateUser, type UserRow } from '../users.ts';
 import { validateEmail } from '../validate.ts';
 
 const updateBody = z.object({
@@ -46,9 +49,29 @@ export function userRoutes(deps: AuthDeps): Hono {
 		return c.json(await loadUserJson(deps.db, user));
 	});
 
+	app.get('/reauthenticate', async (c) => {
+		const { user } = await requireUser(c, deps);
+		const email = user.email ?? '';
+		if (email === '' && !user.phone) {
+			throw badRequest(
+				'validation_failed',
+				'Reauthentication requires the user to have an email or a phone number'
+			);
+		}
+		if (email === '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+		if (!user.email_confirmed_at) {
+			throw unprocessable('email_not_confirmed', 'Please verify your email first.');
+		}
+		await inTransaction(deps.db, async (tx) => {
+			await audit(tx, user, 'user_reauthenticate_requested', deps.now());
+			await sendReauthentication(tx, deps, user);
+		});
+		return c.json({});
+	});
+
 	app.put('/user', async (c) => {
 		const { user, session } = await requireUser(c, deps);
-		deps.limiter.hit('user', clientIp(c), deps.settings.rateLimits.signInSignUps, 300);
+		deps.limiter.hit('user', clientIp(c, deps), deps.settings.rateLimits.signInSignUps, 300);
 		const body = await readJson(c, updateBody);
 		const newEmail = body.email === '' ? '' : validateEmail(body.email);
 		if (body.phone !== '')
@@ -60,6 +83,13 @@ export function userRoutes(deps: AuthDeps): Hono {
 		}
 		const changingEmail = newEmail !== '' && newEmail !== user.email;
 		if (changingEmail && (await emailTakenBy(deps.db, newEmail, user.id))) throw emailExists();
+
+		if (body.password !== undefined && needsReauthentication(deps, session)) {
+			if (body.nonce === '') {
+				throw badRequest('reauthentication_needed', 'Password update requires reauthentication');
+			}
+			await useReauthentication(deps.db, deps, user, body.nonce);
+		}
 
 		let passwordHash: string | undefined;
 		if (body.password !== undefined && body.password !== '') {
@@ -133,4 +163,35 @@ export function userRoutes(deps: AuthDeps): Hono {
 	});
 
 	return app;
+}
+
+/** GoTrue asks for a code when the session was signed in over a day ago (or has none). */
+const RECENT_SIGN_IN_MS = 24 * 3_600_000;
+
+function needsReauthentication(deps: AuthDeps, session: SessionRow | null): boolean {
+	if (!deps.settings.securePasswordChange) return false;
+	const signedInAt = session?.created_at?.getTime();
+	return signedInAt === undefined || deps.now().getTime() > signedInAt + RECENT_SIGN_IN_MS;
+}
+
+/** GoTrue's verifyReauthentication: the emailed code, unexpired, used once. */
+async function useReauthentication(
+	db: Db,
+	deps: AuthDeps,
+	user: UserRow,
+	nonce: string
+): Promise<void> {
+	const invalid = () =>
+		unprocessable('reauthentication_not_valid', 'Nonce has expired or is invalid');
+	const sentAt = user.reauthentication_sent_at;
+	if (!user.reauthentication_token || !sentAt) throw invalid();
+	const expired = deps.now().getTime() > sentAt.getTime() + deps.settings.otpExpiry * 1000;
+	if (
+		expired ||
+		tokenHash((user.email ?? '').toLowerCase(), nonce) !== user.reauthentication_token
+	) {
+		throw invalid();
+	}
+	await updateUser(db, user.id, { reauthentication_token: '' }, deps.now());
+	await clearAllOneTimeTokens(db, user.id);
 }

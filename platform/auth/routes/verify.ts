@@ -75,7 +75,7 @@ export function verifyRoutes(deps: AuthDeps): Hono {
 	const app = new Hono();
 
 	app.get('/verify', async (c) => {
-		deps.limiter.hit('verify', clientIp(c), deps.settings.rateLimits.tokenVerifications, 300);
+		deps.limiter.hit('verify', clientIp(c, deps), deps.settings.rateLimits.tokenVerifications, 300);
 		const type = c.req.query('type') ?? '';
 		const token = c.req.query('token') ?? '';
 		if (type === '') throw badRequest('validation_failed', 'Verify requires a verification type');
@@ -104,7 +104,7 @@ export function verifyRoutes(deps: AuthDeps): Hono {
 					url.searchParams.set('code', code);
 					return url.toString();
 				}
-				const session = await issueSession(tx, deps, outcome.user, 'otp', grantContext(c));
+				const session = await issueSession(tx, deps, outcome.user, 'otp', grantContext(c, deps));
 				return sessionRedirect(redirectTo, session, outcome.type);
 			});
 			return c.redirect(location, 303);
@@ -115,7 +115,7 @@ export function verifyRoutes(deps: AuthDeps): Hono {
 	});
 
 	app.post('/verify', async (c) => {
-		deps.limiter.hit('verify', clientIp(c), deps.settings.rateLimits.tokenVerifications, 300);
+		deps.limiter.hit('verify', clientIp(c, deps), deps.settings.rateLimits.tokenVerifications, 300);
 		const body = await readJson(c, verifyBody);
 		if (body.type === '') {
 			throw badRequest('validation_failed', 'Verify requires a verification type');
@@ -147,7 +147,7 @@ export function verifyRoutes(deps: AuthDeps): Hono {
 			}
 			const outcome = await applyVerification(tx, deps, verified);
 			if ('singleConfirmation' in outcome) return outcome;
-			return issueSession(tx, deps, outcome.user, 'otp', grantContext(c));
+			return issueSession(tx, deps, outcome.user, 'otp', grantContext(c, deps));
 		});
 		if ('singleConfirmation' in outcome) {
 			return c.json({ msg: SINGLE_CONFIRMATION, code: '200' });
