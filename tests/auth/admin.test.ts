@@ -161,7 +161,7 @@ describe('with the service role key', () => {
 		expect(invited.error).toBeNull();
 		expect(invited.data.user?.invited_at).toBeTruthy();
 
-		const mail = await mailTo(platform, email, since, /You've been invited/);
+		const mail = await mailTo(platform, email, since, /You have been invited to Growthdesk/);
 		const { location } = await openLink(firstLink(mail));
 		expect(location.pathname).toBe('/welcome');
 		expect(fragment(location).get('type')).toBe('invite');
