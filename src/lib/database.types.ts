@@ -1151,6 +1151,7 @@ export type Database = {
 					id: string;
 					name: string;
 					slug: string;
+					time_zone: string;
 					updated_at: string;
 				};
 				ComputedFields: never;
@@ -1160,6 +1161,7 @@ export type Database = {
 					id?: string;
 					name: string;
 					slug: string;
+					time_zone?: string;
 					updated_at?: string;
 				};
 				Update: {
@@ -1168,6 +1170,7 @@ export type Database = {
 					id?: string;
 					name?: string;
 					slug?: string;
+					time_zone?: string;
 					updated_at?: string;
 				};
 				Relationships: [];

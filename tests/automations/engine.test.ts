@@ -489,6 +489,47 @@ describe('contact rules (the segment rule language)', () => {
 });
 
 describe('schedule trigger', () => {
+	it("fires in the organization's time zone, across a daylight-saving change", async () => {
+		await w.pool.query(
+			`update public.organizations set time_zone = 'America/New_York' where id = $1`,
+			[w.world.orgA]
+		);
+		try {
+			const id = await publish(w, {
+				trigger: { type: 'schedule', cron: '0 9 * * *' },
+				reentry: { mode: 'every_time' },
+				start: 'end',
+				steps: [{ id: 'end', name: 'Exit', type: 'exit' }]
+			});
+			const { rows: versions } = await w.pool.query<{ id: string }>(
+				'select active_version_id as id from public.automations where id = $1',
+				[id]
+			);
+			// Saturday 8 March 2031, 10:00 in New York (EST); clocks go forward on Sunday the 9th.
+			w.clock.set(new Date('2031-03-08T15:00:00Z'));
+			await fireSchedule(w.engine, { automationId: id, versionId: versions[0]!.id });
+			const { rows: jobs } = await w.pool.query<{ payload: { at: string } }>(
+				`select payload from graphile_worker._private_jobs where key = $1`,
+				[`automation_schedule:${id}`]
+			);
+			// 09:00 EDT on Sunday, not 09:00 UTC and not 09:00 EST.
+			expect(new Date(jobs[0]!.payload.at).toISOString()).toBe('2031-03-09T13:00:00.000Z');
+			await archive(w, id);
+		} finally {
+			await w.pool.query(`update public.organizations set time_zone = 'UTC' where id = $1`, [
+				w.world.orgA
+			]);
+		}
+	});
+
+	it('refuses a time zone Postgres does not know', async () => {
+		await expect(
+			w.pool.query(`update public.organizations set time_zone = 'Mars/Olympus' where id = $1`, [
+				w.world.orgA
+			])
+		).rejects.toMatchObject({ code: '23514', column: 'time_zone' });
+	});
+
 	it('plans the next firing, starts one run per firing (once), notifies a member', async () => {
 		w.mailer.sent.length = 0;
 		const id = await publish(w, {

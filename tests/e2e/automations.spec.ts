@@ -14,8 +14,11 @@ test('tag VIP → wait → send email: built, activated, run and delivered', asy
 	const owner = await confirmedUser('Ada Automator', 'auto');
 	const { name, slug } = uniqueOrgName('Flow Works');
 	const orgId = await seedOrg({ owner, name, slug });
-	// Setup only: a contact to tag (the behaviour under test is what tagging sets off).
+	// Setup only: a contact to tag and the tag (the behaviour under test is what tagging sets off).
 	const contactEmail = uniqueEmail('vip');
+	await withDb((db) =>
+		db.query(`insert into public.tags (org_id, name) values ($1, 'VIP')`, [orgId])
+	);
 	const contactId = await withDb(async (db) => {
 		const { rows } = await db.query<{ id: string }>(
 			`insert into public.contacts (org_id, email, first_name, last_name)
@@ -38,14 +41,20 @@ test('tag VIP → wait → send email: built, activated, run and delivered', asy
 		await expect(page.locator('[data-hydrated]')).toBeAttached();
 	});
 
-	await test.step('trigger: tag added, only for the tag VIP', async () => {
+	await test.step('trigger: tag added, only for the tag VIP (picked by name)', async () => {
 		const trigger = page.getByTestId('trigger-settings');
 		await trigger.getByLabel('Start runs').selectOption('event');
-		await trigger.getByLabel('Event', { exact: true }).selectOption('tag.added');
-		await trigger.getByLabel('Match field').selectOption('tag');
-		await trigger.getByLabel('Match value').fill('VIP');
-		await trigger.getByRole('button', { name: 'Add', exact: true }).click();
-		await expect(trigger.getByLabel('Value of tag')).toHaveValue('VIP');
+		const event = trigger.getByLabel('Event', { exact: true });
+		await event.selectOption({ label: 'Tag added' });
+		// Labels grouped by module, never the event's key.
+		await expect(event.locator('optgroup[label="Contacts"] option').first()).toBeAttached();
+		for (const text of await event.locator('option').allTextContents()) {
+			expect(text).not.toMatch(/\w\.\w/);
+		}
+		await trigger.getByLabel('Which tag').selectOption({ label: 'VIP' });
+		await expect(trigger).not.toContainText('tag_id');
+		await expect(trigger).not.toContainText('tag.added');
+		await expect(page.getByTestId('step-list')).toContainText('Tag added: VIP');
 	});
 
 	await test.step('steps: wait 1 second, then send an email (added with the keyboard palette)', async () => {
@@ -58,6 +67,13 @@ test('tag VIP → wait → send email: built, activated, run and delivered', asy
 		await page.getByLabel('Add a step').selectOption('send_email');
 		await page.getByRole('button', { name: 'Add step' }).click();
 		await expect(settings.getByLabel('Subject')).toBeVisible();
+		// Nothing typed yet: no complaint, no internal id, no template picker saying "Invalid UUID".
+		await expect(settings).not.toContainText('Add a subject');
+		await expect(settings).not.toContainText('send_email_1');
+		await expect(settings).not.toContainText('id:');
+		await expect(settings.getByLabel('Content')).toHaveCount(0);
+		await expect(settings.getByLabel('Template')).toHaveCount(0);
+		await expect(page.getByText('Invalid UUID')).toHaveCount(0);
 		const steps = page.getByTestId('step-list');
 		await expect(steps.getByRole('button')).toHaveCount(3);
 		await expect(page.getByTestId('canvas').locator('.svelte-flow__node')).toHaveCount(3);
@@ -65,10 +81,31 @@ test('tag VIP → wait → send email: built, activated, run and delivered', asy
 
 	await test.step('validation names the step at fault', async () => {
 		await page.getByRole('button', { name: 'Validate' }).click();
-		await expect(page.getByTestId('step-settings').getByRole('alert')).toContainText(
-			'Step "Send email 1"'
+		const settings = page.getByTestId('step-settings');
+		await expect(settings.getByRole('alert')).toContainText(
+			'Step "Send email 1": Add a subject for this email.'
 		);
-		await expect(page.getByTestId('step-list')).toContainText('problem');
+		// After Validate the field says what to do, too.
+		await expect(settings.getByText('Add a subject for this email.')).toHaveCount(2);
+		const list = page.getByTestId('step-list');
+		await expect(list).toContainText('1 problem');
+		await expect(list).not.toContainText('(s)');
+		await expect(list).not.toContainText('send_email_1');
+		await expect(page.getByTestId('canvas')).toContainText('1 problem');
+	});
+
+	await test.step('the zoom controls cover no step', async () => {
+		const controls = await page.locator('.svelte-flow__controls').boundingBox();
+		expect(controls).not.toBeNull();
+		for (const node of await page.locator('.svelte-flow__node').all()) {
+			const box = (await node.boundingBox())!;
+			const apart =
+				box.x + box.width <= controls!.x ||
+				controls!.x + controls!.width <= box.x ||
+				box.y + box.height <= controls!.y ||
+				controls!.y + controls!.height <= box.y;
+			expect(apart).toBe(true);
+		}
 	});
 
 	await test.step('fill the email and activate', async () => {
@@ -160,5 +197,39 @@ test('a condition step checks the contact with the segment builder, not JSON', a
 		await expect(condition.getByLabel('Tag', { exact: true }).locator('option:checked')).toHaveText(
 			'Gold'
 		);
+	});
+});
+
+test("a schedule is set in words, in the organization's time zone", async ({ page }) => {
+	test.setTimeout(60_000);
+	const owner = await confirmedUser('Sam Schedule', 'sched');
+	const { name, slug } = uniqueOrgName('Clock Works');
+	await seedOrg({ owner, name, slug });
+	await signInAs(page, owner);
+
+	await test.step('the organization chooses its time zone', async () => {
+		await openApp(page, `/${slug}/settings`);
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+		await page.getByRole('button', { name: 'Save changes' }).click();
+		await expect(page.getByText('The organization has been saved.')).toBeVisible();
+	});
+
+	await test.step('every weekday at 08:30, Berlin time, without cron', async () => {
+		await openApp(page, `/${slug}/automations`);
+		await page.getByRole('button', { name: 'New automation' }).click();
+		await page.getByLabel('Name').fill('Morning digest');
+		await page.getByRole('button', { name: 'Create and edit' }).click();
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		const trigger = page.getByTestId('trigger-settings');
+		await trigger.getByLabel('Start runs').selectOption('schedule');
+		await expect(trigger).not.toContainText('Cron');
+		await expect(trigger).not.toContainText('UTC');
+		await expect(trigger).toContainText('Time in Europe/Berlin.');
+		for (const day of ['Tue', 'Wed', 'Thu', 'Fri']) await trigger.getByLabel(day).check();
+		await trigger.getByLabel('At', { exact: true }).fill('08:30');
+		await expect(page.getByTestId('step-list')).toContainText('Every weekday at 08:30');
+		await trigger.getByLabel('Repeat').selectOption('custom');
+		await expect(trigger.getByLabel('Cron expression')).toHaveValue('30 8 * * 1-5');
 	});
 });

@@ -1,5 +1,6 @@
-// Five-field cron expressions (minute hour day-of-month month day-of-week), in
-// UTC, for schedule triggers: `*`, lists, ranges and steps (`*/15`, `1-5`,
+// Five-field cron expressions (minute hour day-of-month month day-of-week), read
+// in the organization's time zone (an IANA name; UTC when it has none), for
+// schedule triggers: `*`, lists, ranges and steps (`*/15`, `1-5`,
 // `0,30`). Day-of-month and day-of-week combine as in Vixie cron: when both
 // are restricted, either may match.
 
@@ -80,8 +81,74 @@ function dayMatches(cron: Cron, date: Date): boolean {
 	return dom || dow;
 }
 
-/** The first minute strictly after `after` that the expression matches (within 5 years), else null. */
-export function nextFire(cron: Cron, after: Date): Date | null {
+/**
+ * The first minute strictly after `after` that the expression matches (within 5
+ * years), else null. The fields are wall-clock time in `timeZone`: a time that
+ * a daylight-saving change skips fires just after the gap (02:30 becomes 03:30),
+ * and a time that the change repeats fires once, at its first occurrence.
+ */
+export function nextFire(cron: Cron, after: Date, timeZone = 'UTC'): Date | null {
+	if (timeZone === 'UTC') return nextWall(cron, after);
+	// Walk wall-clock times (kept in a Date's UTC fields) and map each to an instant.
+	let wall = new Date(after.getTime() + offsetMs(after.getTime(), timeZone));
+	for (let i = 0; i < 1000; i++) {
+		const next = nextWall(cron, wall);
+		if (!next) return null;
+		const at = instantOf(next.getTime(), timeZone);
+		if (at > after.getTime()) return new Date(at);
+		wall = next;
+	}
+	return null;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far `timeZone`'s wall clock is ahead of UTC at the instant `ms`. */
+export function offsetMs(ms: number, timeZone: string): number {
+	let format = formats.get(timeZone);
+	if (!format) {
+		format = new Intl.DateTimeFormat('en-US', {
+			timeZone,
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: 'numeric',
+			day: 'numeric',
+			hour: 'numeric',
+			minute: 'numeric',
+			second: 'numeric'
+		});
+		formats.set(timeZone, format);
+	}
+	const part = Object.fromEntries(
+		format.formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)])
+	) as Record<string, number>;
+	const wall = Date.UTC(part.year!, part.month! - 1, part.day, part.hour, part.minute, part.second);
+	return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant a wall-clock time (as UTC fields of `wall`) names in `timeZone`; the first if two do. */
+function instantOf(wall: number, timeZone: string): number {
+	const before = offsetMs(wall - 86_400_000, timeZone);
+	const after = offsetMs(wall + 86_400_000, timeZone);
+	const fits = [before, after]
+		.map((o) => wall - o)
+		.filter((t) => t + offsetMs(t, timeZone) === wall)
+		.sort((a, b) => a - b);
+	// In a gap no instant has this wall time: the offset from before the change puts it after the gap.
+	return fits[0] ?? wall - before;
+}
+
+/** True when `timeZone` is a zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function nextWall(cron: Cron, after: Date): Date | null {
 	const t = new Date(after.getTime());
 	t.setUTCSeconds(0, 0);
 	t.setUTCMinutes(t.getUTCMinutes() + 1);

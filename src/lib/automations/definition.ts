@@ -14,8 +14,11 @@ export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 const stepId = z.string().regex(STEP_ID_PATTERN, 'Use 1–40 letters, digits, - or _.');
 const target = stepId.nullable().optional();
 const text = (max: number) => z.string().max(max, `Use at most ${max} characters.`);
-const nonEmpty = (max: number, what: string) =>
-	z.string().trim().min(1, `${what} is required.`).max(max, `Use at most ${max} characters.`);
+/** Text that must be filled in; `missing` says what to do when it is not. */
+const nonEmpty = (max: number, missing: string) =>
+	z.string().trim().min(1, missing).max(max, `Use at most ${max} characters.`);
+/** A reference chosen from a picker; `missing` says what to choose. */
+const chosen = (missing: string) => z.uuid(missing);
 
 /**
  * A rule tree of the segment rule language (src/lib/server/segments), kept
@@ -36,7 +39,7 @@ export type RetryPolicy = z.infer<typeof retrySchema>;
 
 const base = {
 	id: stepId,
-	name: nonEmpty(80, 'A step name'),
+	name: nonEmpty(80, 'Give this step a name.'),
 	retry: retrySchema.optional()
 };
 
@@ -48,7 +51,11 @@ const waitStep = z.object({
 	wait: z.discriminatedUnion('kind', [
 		z.object({
 			kind: z.literal('duration'),
-			amount: z.number().int().min(1).max(100_000),
+			amount: z
+				.number('Enter how long to wait.')
+				.int('Use a whole number.')
+				.min(1, 'Wait for at least 1.')
+				.max(100_000, 'Wait for at most 100,000.'),
 			unit: z.enum(DURATION_UNITS)
 		}),
 		z.object({ kind: z.literal('until'), at: z.iso.datetime({ offset: true }) })
@@ -87,11 +94,11 @@ const conditionStep = z.object({
 });
 
 const emailContent = z.discriminatedUnion('kind', [
-	z.object({ kind: z.literal('template'), templateId: z.uuid() }),
+	z.object({ kind: z.literal('template'), templateId: chosen('Choose a template.') }),
 	z.object({
 		kind: z.literal('inline'),
-		subject: nonEmpty(200, 'A subject'),
-		text: nonEmpty(20_000, 'A text body'),
+		subject: nonEmpty(200, 'Add a subject for this email.'),
+		text: nonEmpty(20_000, 'Write the text of this email.'),
 		html: text(100_000).optional()
 	})
 ]);
@@ -104,7 +111,7 @@ const sendEmailStep = z.object({
 });
 
 const tagStep = (type: 'add_tag' | 'remove_tag') =>
-	z.object({ ...base, type: z.literal(type), tagId: z.uuid(), next: target });
+	z.object({ ...base, type: z.literal(type), tagId: chosen('Choose a tag.'), next: target });
 
 /** Standard contact fields a step may write; custom ones are `custom.<key>`. */
 export const WRITABLE_CONTACT_FIELDS = ['first_name', 'last_name', 'company', 'phone'] as const;
@@ -128,9 +135,9 @@ const updateFieldStep = z.object({
 const notifyMemberStep = z.object({
 	...base,
 	type: z.literal('notify_member'),
-	userId: z.uuid(),
-	subject: nonEmpty(200, 'A subject'),
-	text: nonEmpty(20_000, 'A message'),
+	userId: chosen('Choose who to notify.'),
+	subject: nonEmpty(200, 'Add a subject for this message.'),
+	text: nonEmpty(20_000, 'Write the message.'),
 	next: target
 });
 
@@ -218,10 +225,10 @@ export const triggerSchema = z.discriminatedUnion('type', [
 	}),
 	z.object({
 		type: z.literal('schedule'),
-		/** Five-field cron, UTC (minute hour day-of-month month day-of-week). */
+		/** Five-field cron (minute hour day-of-month month day-of-week), in the organization's time zone. */
 		cron: z.string().max(100)
 	}),
-	z.object({ type: z.literal('webhook'), endpointId: z.uuid() }),
+	z.object({ type: z.literal('webhook'), endpointId: chosen('Choose an endpoint.') }),
 	z.object({ type: z.literal('manual') })
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;

@@ -74,9 +74,9 @@ function stepAt(input: unknown, index: number): { id: string | null; name: strin
 	};
 }
 
-function label(name: string | null, id: string | null, index?: number): string {
+/** How a message names a step: by its name, else its place (never its internal id). */
+function label(name: string | null, index?: number): string {
 	if (name) return `Step "${name}"`;
-	if (id) return `Step "${id}"`;
 	return index === undefined ? 'A step' : `Step ${index + 1}`;
 }
 
@@ -88,12 +88,12 @@ function structureErrors(
 		const path = issue.path.map(String).join('.');
 		if (issue.path[0] === 'steps' && typeof issue.path[1] === 'number') {
 			const { id, name } = stepAt(input, issue.path[1]);
-			const field = issue.path.slice(2).map(String).join('.') || 'step';
+			// The path stays in `path` for the builder to place the message; the sentence is for people.
 			return {
 				stepId: id,
 				stepName: name,
 				path,
-				message: `${label(name, id, issue.path[1])}: ${field} — ${issue.message}`
+				message: `${label(name, issue.path[1])}: ${issue.message}`
 			};
 		}
 		return {
@@ -110,7 +110,7 @@ function error(step: Step, index: number, field: string, message: string): Graph
 		stepId: step.id,
 		stepName: step.name,
 		path: field ? `steps.${index}.${field}` : `steps.${index}`,
-		message: `${label(step.name, step.id)}: ${message}`
+		message: `${label(step.name, index)}: ${message}`
 	};
 }
 
@@ -129,16 +129,19 @@ function graphErrors(definition: Definition): GraphError[] {
 			stepId: null,
 			stepName: null,
 			path: 'start',
-			message: `The automation starts at "${definition.start}", which is not a step.`
+			message: 'Connect the trigger to the first step.'
 		});
 	}
 	// Dangling branches.
 	for (const [id, { step, index }] of byId) {
 		for (const edge of edgesOf(step)) {
 			if (edge.to !== null && !byId.has(edge.to)) {
-				const branch = edge.label === 'next' ? 'its next step' : `its "${edge.label}" branch`;
+				const branch =
+					edge.label === 'next'
+						? 'its next step'
+						: `its "${edge.label === 'then' ? 'yes' : 'no'}" branch`;
 				errors.push(
-					error(step, index, edge.label, `${branch} points to "${edge.to}", which is not a step.`)
+					error(step, index, edge.label, `${branch} was deleted; choose where to go instead.`)
 				);
 			}
 			if (edge.to === id && step.type !== 'wait') {

@@ -35,7 +35,7 @@ export const eventCatalog = {
 	'contact.created': spec({
 		label: 'Contact created',
 		description:
-			'A contact was added by hand, a form or an incoming webhook (an import records one contacts.imported instead).',
+			'A contact was added by hand, through a form or an incoming webhook. Contacts added by an import start "Contacts imported" instead.',
 		subject: 'contact',
 		operation: 'INSERT',
 		module: 'contacts',
@@ -44,7 +44,7 @@ export const eventCatalog = {
 	'contacts.imported': spec({
 		label: 'Contacts imported',
 		description:
-			'An import finished: how many contacts it added and updated. Imported contacts get no contact.created of their own; use "Entered a segment" to act on each of them.',
+			'An import finished, with how many contacts it added and updated. To act on each imported contact, start from "Entered a segment" instead.',
 		subject: 'import',
 		operation: 'INSERT',
 		module: 'contacts',
@@ -52,8 +52,7 @@ export const eventCatalog = {
 	}),
 	'contact.updated': spec({
 		label: 'Contact updated',
-		description:
-			'Fields of a contact changed; `changed` names them (custom fields as custom.<key>).',
+		description: "Some of a contact's details changed.",
 		subject: 'contact',
 		operation: 'UPDATE',
 		module: 'contacts',
@@ -213,6 +212,14 @@ export function parseEventPayload(type: string, payload: unknown): ParsedEvent {
 	}
 	return { known: true, type, payload: result.data };
 }
+
+/** How the groups of a picker are titled. */
+export const MODULE_LABELS: Record<EventSpec['module'], string> = {
+	contacts: 'Contacts',
+	segments: 'Segments',
+	tenancy: 'Team',
+	webhooks: 'Incoming webhooks'
+};
 
 /** Event types grouped for a picker, in catalog order. */
 export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {

@@ -43,6 +43,17 @@ export const orgSlug = z
 export const orgSchema = z.object({ name: orgName, slug: orgSlug });
 export type OrgInput = z.infer<typeof orgSchema>;
 
+/** An IANA time zone name (the database checks it against the zones Postgres knows). */
+export const timeZoneName = z
+	.string()
+	.trim()
+	.min(1, 'Choose a time zone.')
+	.max(64, 'Choose a time zone from the list.')
+	.regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, 'Choose a time zone from the list.');
+
+/** The settings page's form: the name and address, and the time zone schedules use. */
+export const orgSettingsSchema = orgSchema.extend({ timeZone: timeZoneName });
+
 /** A slug suggestion from a name: "Acme & Co." → "acme-co". */
 export function slugify(name: string): string {
 	return name

@@ -320,9 +320,11 @@ export async function fireSchedule(
 			org_id: string;
 			status: string;
 			active_version_id: string | null;
+			time_zone: string;
 		}>`
-			select org_id, status::text as status, active_version_id from public.automations
-			 where id = ${payload.automationId}`.execute(trx);
+			select a.org_id, a.status::text as status, a.active_version_id, o.time_zone
+			  from public.automations a join public.organizations o on o.id = a.org_id
+			 where a.id = ${payload.automationId}`.execute(trx);
 		const automation = rows[0];
 		// Paused, archived, deleted or republished (the new version planned its own firings).
 		if (
@@ -340,7 +342,8 @@ export async function fireSchedule(
 		const base = payload.at
 			? new Date(Math.max(Date.parse(payload.at), now.getTime() - 60_000))
 			: now;
-		const next = nextFire(cron, base);
+		// The schedule is the organization's wall clock ("09:00" in its time zone).
+		const next = nextFire(cron, base, automation.time_zone);
 		if (next) {
 			await sql`select private.automation_schedule(${payload.automationId}, ${payload.versionId},
 				${next.toISOString()}::timestamptz)`.execute(trx);

@@ -1,20 +1,44 @@
-// Short descriptions of steps for the canvas and the step list.
+// Short descriptions of steps for the canvas and the step list, in words (tag
+// and member names, not ids).
 import type { Step } from '$lib/automations/definition';
+import { plural } from '$lib/components/contacts/display';
+import { STANDARD_LABELS } from '$lib/components/contacts/rules';
+import type { Choices } from './model';
 
-export function stepDetail(step: Step): string {
+const UNIT: Record<string, string> = {
+	seconds: 'second',
+	minutes: 'minute',
+	hours: 'hour',
+	days: 'day'
+};
+
+/** What the builder knows by name; left out, a detail says less. */
+export type StepNames = Partial<Pick<Choices, 'members'>> & {
+	tags?: { id: string; name: string }[];
+	fields?: { key: string; label: string }[];
+};
+
+export function stepDetail(step: Step, names: StepNames = {}): string {
 	switch (step.type) {
 		case 'wait':
 			return step.wait.kind === 'duration'
-				? `${step.wait.amount} ${step.wait.unit}`
+				? `for ${plural(step.wait.amount, UNIT[step.wait.unit] ?? step.wait.unit)}`
 				: `until ${step.wait.at}`;
 		case 'condition':
 			return step.condition.kind === 'contact'
 				? 'contact matches rules'
-				: `${step.condition.match} of ${step.condition.checks.length} check(s)`;
+				: `${step.condition.match} of ${plural(step.condition.checks.length, 'check')}`;
 		case 'send_email':
 			return step.email.kind === 'inline' ? step.email.subject : 'template';
+		case 'add_tag':
+		case 'remove_tag':
+			return names.tags?.find((t) => t.id === step.tagId)?.name ?? '';
 		case 'update_field':
-			return step.field;
+			return step.field.startsWith('custom.')
+				? (names.fields?.find((f) => `custom.${f.key}` === step.field)?.label ?? '')
+				: (STANDARD_LABELS[step.field] ?? step.field);
+		case 'notify_member':
+			return names.members?.find((m) => m.id === step.userId)?.name ?? '';
 		case 'http_request':
 			return `${step.method} ${step.url}`;
 		case 'invoke_function':

@@ -10,8 +10,17 @@ import {
 	type StepType,
 	type Trigger
 } from '$lib/automations/definition';
-import { eventCatalog, isEventType } from '$lib/events/catalog';
+import { describeSchedule } from '$lib/automations/schedule';
+import {
+	EVENT_TYPES,
+	eventCatalog,
+	isEventType,
+	MODULE_LABELS,
+	type EventType
+} from '$lib/events/catalog';
+import { plural } from '$lib/components/contacts/display';
 import type { BuilderContext } from '$lib/components/contacts/rules';
+import { ROLE_LABELS } from '$lib/schemas/members';
 
 export { STEP_TYPES, edgesOf, type Definition, type Step, type StepType, type Trigger };
 
@@ -48,31 +57,123 @@ export const TRIGGER_LABELS: Record<Trigger['type'], string> = {
 	manual: 'Started by hand'
 };
 
-/** A one-line summary of a trigger, e.g. `Tag added (tag = VIP)`. */
-export function triggerSummary(trigger: Partial<Trigger> | undefined | null): string {
+/** "1 problem", "2 problems". */
+export const problemCount = (n: number) => plural(n, 'problem');
+
+/** Event types for a picker, by label, grouped by module: never the key. */
+export function eventGroups(): { label: string; options: { value: EventType; label: string }[] }[] {
+	const groups = new Map<string, { value: EventType; label: string }[]>();
+	for (const type of EVENT_TYPES) {
+		const group = MODULE_LABELS[eventCatalog[type].module];
+		if (!groups.has(group)) groups.set(group, []);
+		groups.get(group)!.push({ value: type, label: eventCatalog[type].label });
+	}
+	return [...groups].map(([label, options]) => ({ label, options }));
+}
+
+/** An "only when" choice of an event: which tag, which segment, … (stored as the payload key). */
+export type MatchFilter = {
+	key: string;
+	label: string;
+	/** The choice that leaves the filter out. */
+	any: string;
+	options: { value: string; label: string }[];
+};
+
+const capitalized = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);
+const named = (values: readonly string[], labels: Record<string, string> = {}) =>
+	values.map((v) => ({ value: v, label: labels[v] ?? capitalized(v) }));
+const ROLE_VALUES = Object.keys(ROLE_LABELS);
+
+/** The "only when" choices an event type offers, with the organization's tags, segments, … */
+export function matchFilters(event: string, choices: Choices): MatchFilter[] {
+	const tags = choices.rules.tags.map((t) => ({ value: t.id, label: t.name }));
+	const segments = choices.segments.map((s) => ({ value: s.id, label: s.name }));
+	const roles = named(ROLE_VALUES, ROLE_LABELS);
+	switch (event) {
+		case 'tag.added':
+		case 'tag.removed':
+			return [{ key: 'tag_id', label: 'Which tag', any: 'Any tag', options: tags }];
+		case 'segment.entered':
+		case 'segment.exited':
+			return [{ key: 'segment_id', label: 'Which segment', any: 'Any segment', options: segments }];
+		case 'consent.changed':
+			return [
+				{
+					key: 'channel',
+					label: 'Which channel',
+					any: 'Any channel',
+					options: named(['email', 'sms', 'whatsapp'], { sms: 'SMS', whatsapp: 'WhatsApp' })
+				},
+				{
+					key: 'status',
+					label: 'Consent now',
+					any: 'Granted or withdrawn',
+					options: named(['granted', 'withdrawn'])
+				}
+			];
+		case 'member.joined':
+		case 'member.left':
+		case 'invitation.accepted':
+			return [{ key: 'role', label: 'Which role', any: 'Any role', options: roles }];
+		case 'member.role_changed':
+			return [{ key: 'to', label: 'New role', any: 'Any role', options: roles }];
+		case 'webhook.received':
+			return [
+				{
+					key: 'endpoint_id',
+					label: 'Which endpoint',
+					any: 'Any endpoint',
+					options: choices.endpoints.map((e) => ({ value: e.id, label: e.name }))
+				}
+			];
+		default:
+			return [];
+	}
+}
+
+/** Names the builder shows for what a trigger points at (tags, segments, …), by id. */
+export type Names = Partial<Pick<Choices, 'segments' | 'endpoints'>> & {
+	tags?: { id: string; name: string }[];
+};
+
+/** A one-line summary of a trigger, e.g. `Tag added: VIP` or `Every Monday at 09:00`. */
+export function triggerSummary(
+	trigger: Partial<Trigger> | undefined | null,
+	names: Names = {}
+): string {
 	if (!trigger?.type) return 'No trigger';
 	switch (trigger.type) {
 		case 'event': {
 			const event = trigger.event ?? '';
-			const label = isEventType(event) ? eventCatalog[event].label : event || 'an event';
-			const match = Object.entries(trigger.match ?? {})
-				.map(([k, v]) => `${k} = ${String(v)}`)
-				.join(', ');
-			return match ? `${label} (${match})` : label;
+			const label = isEventType(event) ? eventCatalog[event].label : 'An event';
+			const lists: Record<string, { id: string; name: string }[] | undefined> = {
+				tag_id: names.tags,
+				segment_id: names.segments,
+				endpoint_id: names.endpoints
+			};
+			const values = Object.entries(trigger.match ?? {}).map(([k, v]) => {
+				const list = lists[k];
+				if (list) return list.find((x) => x.id === v)?.name ?? 'one that was deleted';
+				return k === 'role' || k === 'to'
+					? (ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] ?? String(v))
+					: capitalized(String(v));
+			});
+			return values.length ? `${label}: ${values.join(', ')}` : label;
 		}
 		case 'schedule':
-			return `Schedule ${trigger.cron ?? ''}`.trim();
+			return describeSchedule(trigger.cron ?? '');
 		case 'webhook':
 			return 'Incoming webhook';
 		case 'manual':
-			return 'Manual';
+			return 'Started by hand';
 	}
 }
 
 /** Summary of an event type string as stored on the automation row. */
 export function eventLabel(type: string | null): string {
-	if (!type) return 'Manual or schedule';
-	return isEventType(type) ? eventCatalog[type].label : type;
+	if (!type) return 'On a schedule or by hand';
+	return isEventType(type) ? eventCatalog[type].label : 'Another event';
 }
 
 /** The draft as the builder edits it: a definition, filled in where the stored draft lacks parts. */
@@ -234,7 +335,9 @@ export type Choices = {
 	/** The organization's tags and custom fields, with what the contact condition's rule builder offers. */
 	rules: BuilderContext;
 	members: { id: string; name: string }[];
-	templates: string[];
+	/** Email templates (none until a templates module exists: the picker stays hidden). */
+	templates: { id: string; name: string }[];
+	segments: { id: string; name: string }[];
 	endpoints: { id: string; name: string }[];
 };
 

@@ -159,6 +159,19 @@ export async function remove(trx: Trx, orgId: string, id: string): Promise<void>
 	if (result.numDeletedRows !== 1n) throw new AutomationNotFoundError(id);
 }
 
+/** The organization's email templates for the builder's picker, by name. */
+export async function templateChoices(
+	trx: Trx,
+	orgId: string
+): Promise<{ id: string; name: string }[]> {
+	return trx
+		.selectFrom('email_templates')
+		.select(['id', 'name'])
+		.where('org_id', '=', orgId)
+		.orderBy('name')
+		.execute();
+}
+
 /** What exists in the organization now, as graph validation checks it. */
 export async function references(trx: Trx, orgId: string): Promise<References> {
 	const [templates, tags, fields, members, canSeeEndpoints] = await Promise.all([

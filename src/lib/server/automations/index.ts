@@ -8,6 +8,7 @@ export {
 	update,
 	remove,
 	references,
+	templateChoices,
 	validate,
 	activate,
 	deactivate,

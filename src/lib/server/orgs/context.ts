@@ -5,13 +5,13 @@
 import { error, type Cookies, type RequestEvent } from '@sveltejs/kit';
 import { requireUser, type SessionUser } from '$lib/server/auth';
 import type { Trx } from '$lib/server/db';
-import { findBySlug, type OrgSummary } from './queries';
+import { findBySlug, type OrgScope, type OrgSummary } from './queries';
 
 type OrgEvent = Pick<RequestEvent, 'locals' | 'url' | 'request'> & { params: { org?: string } };
 
 export async function withOrg<T>(
 	event: OrgEvent,
-	fn: (trx: Trx, org: OrgSummary, user: SessionUser) => Promise<T>
+	fn: (trx: Trx, org: OrgScope, user: SessionUser) => Promise<T>
 ): Promise<T> {
 	const user = requireUser(event);
 	const slug = event.params.org ?? '';

@@ -10,6 +10,7 @@ export {
 	updateBranding,
 	type Branding,
 	type OrgRole,
+	type OrgScope,
 	type OrgSummary
 } from './queries';
 export { pickHome, rememberOrg, withOrg } from './context';

@@ -8,6 +8,12 @@ export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer';
 
 export type OrgSummary = { id: string; name: string; slug: string; role: OrgRole };
 
+/** The organization a request is about. */
+export type OrgScope = OrgSummary & {
+	/** IANA time zone its schedules fire in and its times are shown in. */
+	timeZone: string;
+};
+
 export type Branding = {
 	primaryColor: string;
 	accentColor: string;
@@ -27,15 +33,11 @@ export function listMine(trx: Trx, userId: string): Promise<OrgSummary[]> {
 }
 
 /** The organization at `slug`, with the person's role; null when it does not exist or is not theirs. */
-export async function findBySlug(
-	trx: Trx,
-	slug: string,
-	userId: string
-): Promise<OrgSummary | null> {
+export async function findBySlug(trx: Trx, slug: string, userId: string): Promise<OrgScope | null> {
 	const row = await trx
 		.selectFrom('organizations as o')
 		.innerJoin('members as m', 'm.org_id', 'o.id')
-		.select(['o.id', 'o.name', 'o.slug', 'm.role'])
+		.select(['o.id', 'o.name', 'o.slug', 'm.role', 'o.time_zone as timeZone'])
 		.where('o.slug', '=', slug)
 		.where('m.user_id', '=', userId)
 		.executeTakeFirst();
@@ -69,11 +71,19 @@ export async function create(trx: Trx, input: OrgInput): Promise<string> {
 	return rows[0]!.id;
 }
 
-/** Renames or moves an organization; false when the caller may not. */
-export async function update(trx: Trx, orgId: string, input: OrgInput): Promise<boolean> {
+/** Renames or moves an organization (or sets its time zone); false when the caller may not. */
+export async function update(
+	trx: Trx,
+	orgId: string,
+	input: OrgInput & { timeZone?: string }
+): Promise<boolean> {
 	const result = await trx
 		.updateTable('organizations')
-		.set({ name: input.name, slug: input.slug })
+		.set({
+			name: input.name,
+			slug: input.slug,
+			...(input.timeZone ? { time_zone: input.timeZone } : {})
+		})
 		.where('id', '=', orgId)
 		.executeTakeFirst();
 	return result.numUpdatedRows === 1n;

@@ -4,26 +4,37 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { resolve } from '$app/paths';
 import { failFromDb, refused } from '$lib/server/db';
 import * as orgs from '$lib/server/orgs';
-import { orgSchema } from '$lib/schemas/orgs';
+import { orgSettingsSchema } from '$lib/schemas/orgs';
 import type { Actions, PageServerLoad } from './$types';
 import { deleteOrgSchema } from './schema';
 
-const TAKEN = { slug: 'That address is taken; choose another.' };
+const TAKEN = {
+	slug: 'That address is taken; choose another.',
+	timeZone: 'Choose a time zone from the list.'
+};
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { org } = await parent();
 	return {
-		form: await superValidate({ name: org.name, slug: org.slug }, zod4(orgSchema), {
-			id: 'org',
-			errors: false
-		}),
-		deleteForm: await superValidate(zod4(deleteOrgSchema), { id: 'delete' })
+		form: await superValidate(
+			{ name: org.name, slug: org.slug, timeZone: org.timeZone },
+			zod4(orgSettingsSchema),
+			{
+				id: 'org',
+				errors: false
+			}
+		),
+		deleteForm: await superValidate(zod4(deleteOrgSchema), { id: 'delete' }),
+		// The zones this runtime knows (the database checks them against its own list).
+		timeZones: [...new Set(['UTC', org.timeZone, ...Intl.supportedValuesOf('timeZone')])].sort(
+			(a, b) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b))
+		)
 	};
 };
 
 export const actions: Actions = {
 	update: async (event) => {
-		const form = await superValidate(event.request, zod4(orgSchema), { id: 'org' });
+		const form = await superValidate(event.request, zod4(orgSettingsSchema), { id: 'org' });
 		if (!form.valid) return fail(400, { form });
 		try {
 			const saved = await orgs.withOrg(event, (trx, org) => orgs.update(trx, org.id, form.data));

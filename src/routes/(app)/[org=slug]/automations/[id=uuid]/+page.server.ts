@@ -19,10 +19,11 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			if (e instanceof automations.AutomationNotFoundError) error(404, 'Automation not found');
 			throw e;
 		}
-		const [rules, team, refs, endpoints] = await Promise.all([
+		const [rules, team, templates, segmentList, endpoints] = await Promise.all([
 			segments.builderContext(trx, org.id),
 			members.list(trx, org.id),
-			automations.references(trx, org.id),
+			automations.templateChoices(trx, org.id),
+			segments.listSegments(trx, org.id),
 			permissions.includes('webhooks.manage') ? webhooks.listEndpoints(trx, org.id) : []
 		]);
 		return {
@@ -30,7 +31,8 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			choices: {
 				rules,
 				members: team.map((m) => ({ id: m.userId, name: m.fullName || m.email })),
-				templates: [...(refs.templates ?? [])],
+				templates,
+				segments: segmentList.map((s) => ({ id: s.id, name: s.name })),
 				endpoints: endpoints.map((e) => ({ id: e.id, name: e.name }))
 			}
 		};
