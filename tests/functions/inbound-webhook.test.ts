@@ -168,3 +168,33 @@ it('answers 422 with the field for a body that does not fit', async () => {
 	expect(body.issues.map((i) => i.path).sort()).toEqual(['', 'email']);
 	expect((await requestsLog()).at(-1)!.status_code).toBe(422);
 });
+
+it('answers 422 naming the custom field for a value of the wrong type or an unknown key; nothing is stored', async () => {
+	await withRls(w.world.db, w.world.claims('admin'), (trx) =>
+		trx
+			.insertInto('contact_fields')
+			.values({ org_id: w.world.orgA, key: 'score', label: 'Score', type: 'number' })
+			.execute()
+	);
+	for (const [custom, path, reason] of [
+		[{ score: 'high' }, 'custom.score', 'Custom field "score" expects a number.'],
+		[
+			{ shoe_size: 42 },
+			'custom.shoe_size',
+			'Custom field "shoe_size" is not a custom field of this organization.'
+		]
+	] as const) {
+		const res = await post({ email: 'typed@example.test', custom });
+		expect(res.status).toBe(422);
+		expect(await res.json()).toMatchObject({
+			error: 'invalid_body',
+			issues: [{ path, message: reason }]
+		});
+	}
+	const { rows } = await w.pool.query(
+		`select 1 from public.contacts where email = 'typed@example.test'`
+	);
+	expect(rows).toHaveLength(0);
+	const fixed = await post({ email: 'typed@example.test', custom: { score: 7 } });
+	expect(fixed.status).toBe(200);
+});

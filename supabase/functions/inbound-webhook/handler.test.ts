@@ -19,7 +19,9 @@ function memoryStore() {
 		},
 		receive: (_id, body) => {
 			if (body.custom?.score === 'high') {
-				return Promise.reject(new RejectedValue('Custom field "score" expects a number.'));
+				return Promise.reject(
+					new RejectedValue('Custom field "score" expects a number.', 'custom.score')
+				);
 			}
 			received.push(body);
 			return Promise.resolve({ request_id: 7, contact_id: 'c1', created: true, event_id: 9 });
@@ -91,6 +93,9 @@ Deno.test('malformed and invalid bodies get 400 and 422 with the field', async (
 	const rejected = await post(JSON.stringify({ email: 'a@b.co', custom: { score: 'high' } }));
 	assert.equal(rejected.res.status, 422);
 	assert.match(rejected.json.message, /score/);
+	assert.deepEqual(rejected.json.issues, [
+		{ path: 'custom.score', message: 'Custom field "score" expects a number.' }
+	]);
 });
 
 Deno.test('unknown endpoints, bad paths and other methods', async () => {

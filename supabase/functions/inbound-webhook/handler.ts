@@ -50,6 +50,12 @@ export type Store = {
 /** A database refusal of the values (a custom field of the wrong type, …): the sender's fault. */
 export class RejectedValue extends Error {
 	override readonly name = 'RejectedValue';
+	/** The body's field at fault when the database names it (`custom.score`). */
+	readonly field: string | undefined;
+	constructor(message: string, field?: string) {
+		super(message);
+		this.field = field;
+	}
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -121,7 +127,10 @@ export function createHandler(deps: { store: Store; now?: () => Date }) {
 			const received = await deps.store.receive(endpointId, body.data);
 			return json(received, 200);
 		} catch (error) {
-			if (error instanceof RejectedValue) return refuse(422, 'invalid_body', error.message);
+			if (error instanceof RejectedValue) {
+				const issues = [{ path: error.field ?? '', message: error.message }];
+				return refuse(422, 'invalid_body', error.message, { issues });
+			}
 			console.error(`inbound-webhook ${endpointId}: ${(error as Error).message}`);
 			return json(
 				{ error: 'internal', message: 'The request could not be processed; retry later.' },

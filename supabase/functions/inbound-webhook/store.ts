@@ -52,8 +52,9 @@ export function createPgStore(connectionString: string): Store {
 					return rows[0]!;
 				});
 			} catch (error) {
-				const code = (error as { code?: string }).code;
-				if (code && VALUE_ERRORS.has(code)) throw new RejectedValue((error as Error).message);
+				const { code, column } = error as { code?: string; column?: string };
+				if (code && VALUE_ERRORS.has(code))
+					throw new RejectedValue((error as Error).message, column);
 				throw error;
 			}
 		}

@@ -3,7 +3,7 @@
 // parameter; the only SQL text is fixed here. Postgres plans these queries with
 // their parameter values (unnamed statements get custom plans), so
 // `c.custom ->> $1` still matches the expression index of an indexed field —
-// the expressions below are exactly those private.sync_contact_field_index()
+// the expressions below are exactly those private.contact_field_index_expression()
 // builds.
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { FieldCondition, Rule, StandardField } from './rules.ts';
@@ -88,8 +88,14 @@ function exactCondition(x: Sql, operator: string, value: unknown): RawBuilder<Sq
 	throw new Error(`unsupported operator ${operator}`);
 }
 
-function numberCondition(raw: Sql, operator: string, value: unknown): RawBuilder<SqlBool> {
-	const x = sql`(${raw})::numeric`;
+/**
+ * A number field reads as null unless the stored value is a JSON number: a
+ * value stored around the checks (or before them) must not fail the whole
+ * statement, and with it every count and membership build of the organization.
+ */
+function numberCondition(key: string, operator: string, value: unknown): RawBuilder<SqlBool> {
+	const raw = sql`(c.custom ->> ${key})`;
+	const x = sql`(case when jsonb_typeof(c.custom -> ${key}) = 'number' then (c.custom ->> ${key})::numeric end)`;
 	switch (operator) {
 		case 'equals':
 			return sql`${x} = ${value}`;
@@ -106,7 +112,7 @@ function numberCondition(raw: Sql, operator: string, value: unknown): RawBuilder
 		case 'in':
 			return sql`${x} = any(${value}::numeric[])`;
 		case 'not_in':
-			return sql`(${raw} is null or not ${x} = any(${value}::numeric[]))`;
+			return sql`(${x} is null or not ${x} = any(${value}::numeric[]))`;
 		case 'is_set':
 			return sql`${raw} is not null`;
 		case 'is_empty':
@@ -170,7 +176,7 @@ function fieldCondition(rule: FieldCondition, ctx: RuleContext): RawBuilder<SqlB
 		case 'text':
 			return textCondition(sql`(c.custom ->> ${key})`, operator, value);
 		case 'number':
-			return numberCondition(sql`(c.custom ->> ${key})`, operator, value);
+			return numberCondition(key, operator, value);
 		case 'multi_select':
 			return multiSelectCondition(key, operator, value);
 		default:

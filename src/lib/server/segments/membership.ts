@@ -5,7 +5,13 @@
 //   applyPending — only the contacts changed since, for every built segment.
 // Both compute the same rule SQL as the live count. Entered/exited events are
 // written by a trigger on segment_memberships.
+//
+// One segment must not hold up the others, nor fail its job on every retry:
+// rules that no longer fit are recorded on the segment, and so is a statement
+// that fails on the data (a stored value it cannot compare), each segment's
+// statement behind a savepoint.
 import { sql } from 'kysely';
+import { DatabaseError } from 'pg';
 import type { Trx } from '../db/rls.ts';
 import { ruleContext } from '../contacts/list.ts';
 import { segmentWhere } from './compile.ts';
@@ -26,6 +32,40 @@ async function lockSegment(trx: Trx, segmentId: string): Promise<void> {
 	);
 }
 
+/** An error of the data (class 22: a cast, a comparison), not of the connection or the code. */
+function isDataError(error: unknown): error is DatabaseError {
+	return error instanceof DatabaseError && (error.code ?? '').startsWith('22');
+}
+
+/** Why a build failed on the data, in words for the segment page. */
+const dataProblem = (error: DatabaseError) =>
+	`Some contacts hold values these rules cannot compare (${error.message}).`;
+
+async function recordError(trx: Trx, segmentId: string, message: string): Promise<void> {
+	await trx
+		.updateTable('segments')
+		.set({ error: message, cached_count: null })
+		.where('id', '=', segmentId)
+		.execute();
+}
+
+/**
+ * Runs `fn` behind a savepoint; a data error rolls back to it (the
+ * transaction goes on) and is returned instead of thrown.
+ */
+async function guarded<T>(trx: Trx, fn: () => Promise<T>): Promise<T | DatabaseError> {
+	await sql`savepoint segment_statement`.execute(trx);
+	try {
+		const result = await fn();
+		await sql`release savepoint segment_statement`.execute(trx);
+		return result;
+	} catch (error) {
+		if (!isDataError(error)) throw error;
+		await sql`rollback to savepoint segment_statement`.execute(trx);
+		return error;
+	}
+}
+
 /** Rebuilds or reconciles one segment. */
 export async function refresh(trx: Trx, segmentId: string): Promise<RefreshResult> {
 	await lockSegment(trx, segmentId);
@@ -41,15 +81,12 @@ export async function refresh(trx: Trx, segmentId: string): Promise<RefreshResul
 		where = segmentWhere(validateRules(segment.rules, ctx), ctx);
 	} catch (error) {
 		if (!(error instanceof SegmentRuleError)) throw error;
-		await trx
-			.updateTable('segments')
-			.set({ error: error.message, cached_count: null })
-			.where('id', '=', segmentId)
-			.execute();
+		await recordError(trx, segmentId, error.message);
 		return { status: 'invalid', error: error.message };
 	}
 	await sql`select set_config('work_mem', '128MB', true)`.execute(trx);
-	const { rows } = await sql<{ entered: number; exited: number; count: number }>`
+	const built = await guarded(trx, () =>
+		sql<{ entered: number; exited: number; count: number }>`
 		with matched as materialized (
 			select c.id from public.contacts c where ${where}
 		), entered as (
@@ -67,8 +104,13 @@ export async function refresh(trx: Trx, segmentId: string): Promise<RefreshResul
 		)
 		select (select count(*) from entered)::integer as entered,
 		       (select count(*) from exited)::integer as exited,
-		       (select count(*) from matched)::integer as count`.execute(trx);
-	const result = rows[0]!;
+		       (select count(*) from matched)::integer as count`.execute(trx)
+	);
+	if (built instanceof DatabaseError) {
+		await recordError(trx, segmentId, dataProblem(built));
+		return { status: 'invalid', error: dataProblem(built) };
+	}
+	const result = built.rows[0]!;
 	// Rules changed while we worked: the job queued by that change rebuilds.
 	const saved = await trx
 		.updateTable('segments')
@@ -107,7 +149,8 @@ export async function applyPending(trx: Trx, orgId: string, batch = 2000): Promi
 			throw error;
 		}
 		await lockSegment(trx, segment.id);
-		await sql`
+		const applied = await guarded(trx, () =>
+			sql`
 			with matched as materialized (
 				select c.id from public.contacts c where c.id = any(${ids}::uuid[]) and ${where}
 			), entered as (
@@ -124,7 +167,10 @@ export async function applyPending(trx: Trx, orgId: string, batch = 2000): Promi
 			)
 			update public.segments
 			   set cached_count = coalesce(cached_count, 0) + (select count(*) from entered) - (select count(*) from exited)
-			 where id = ${segment.id}`.execute(trx);
+			 where id = ${segment.id}`.execute(trx)
+		);
+		// The other segments go on; the next refresh of this one records it again or recovers.
+		if (applied instanceof DatabaseError) await recordError(trx, segment.id, dataProblem(applied));
 	}
 	return ids.length;
 }
