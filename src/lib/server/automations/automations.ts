@@ -3,6 +3,7 @@
 // activate (publish a version), pause or archive, start a run by hand.
 import { sql } from 'kysely';
 import type { Definition } from '../../automations/definition.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../json-bounds.ts';
 import { validateGraph, type References, type Validation } from '../../automations/validate.ts';
 import { ruleContext } from '../contacts/list.ts';
 import { mapDbError } from '../db/errors.ts';
@@ -31,6 +32,11 @@ export type AutomationSummary = {
 
 export type Automation = Omit<AutomationSummary, 'activeRuns' | 'failedRuns'> & {
 	draft: Record<string, unknown>;
+	/**
+	 * The stored draft could not be read (written around the app: too deep or
+	 * too large); `draft` is then empty, and never the stored value.
+	 */
+	draftUnreadable: boolean;
 	activeVersion: { id: string; version: number; definition: unknown; createdAt: string } | null;
 	createdAt: string;
 };
@@ -93,6 +99,7 @@ export async function get(trx: Trx, orgId: string, id: string): Promise<Automati
 		.where('a.id', '=', id)
 		.executeTakeFirst();
 	if (!row) throw new AutomationNotFoundError(id);
+	const draft = draftSchema.safeParse(row.draft);
 	return {
 		id: row.id,
 		name: row.name,
@@ -100,13 +107,16 @@ export async function get(trx: Trx, orgId: string, id: string): Promise<Automati
 		status: row.status,
 		triggerEvent: row.trigger_event,
 		version: row.version,
-		draft: row.draft as Record<string, unknown>,
+		draft: draft.success ? draft.data : {},
+		draftUnreadable: !draft.success,
 		activeVersion:
 			row.version_id && row.version !== null
 				? {
 						id: row.version_id,
 						version: row.version,
-						definition: row.definition,
+						// Pages serialize it: a definition too deep to walk is left out.
+						definition:
+							jsonDepth(row.definition, MAX_JSON_DEPTH) > MAX_JSON_DEPTH ? null : row.definition,
 						createdAt: iso(row.version_created_at)
 					}
 				: null,

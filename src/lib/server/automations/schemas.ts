@@ -1,6 +1,7 @@
 // Input of the automation services (forms and the builder), checked with zod.
 import { z } from 'zod';
 import { Constants } from '../../database.types.ts';
+import { shallow } from '../../json-bounds.ts';
 
 export const automationInputSchema = z.object({
 	name: z.string().trim().min(1, 'Name the automation.').max(100, 'Use at most 100 characters.'),
@@ -8,10 +9,16 @@ export const automationInputSchema = z.object({
 });
 export type AutomationInput = z.input<typeof automationInputSchema>;
 
-/** A draft is saved as the builder has it (checked at activation); only its size is limited here. */
-export const draftSchema = z
-	.record(z.string(), z.unknown())
-	.refine((d) => JSON.stringify(d).length <= 500_000, 'The definition is too large.');
+/**
+ * A draft is saved as the builder has it (checked at activation); only its
+ * depth and size are limited here.
+ */
+export const draftSchema = shallow(
+	z
+		.record(z.string(), z.unknown())
+		.refine((d) => JSON.stringify(d).length <= 500_000, 'The definition is too large.'),
+	'The definition is nested too deep.'
+);
 
 export const runFilterSchema = z.object({
 	automationId: z.uuid().optional(),

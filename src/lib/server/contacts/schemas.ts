@@ -2,6 +2,7 @@
 // these, services parse with them again).
 import { z } from 'zod';
 import { Constants } from '../../database.types.ts';
+import { shallow } from '../../json-bounds.ts';
 import { ruleSchema } from '../segments/rules.ts';
 
 const optionalText = (max: number) =>
@@ -96,7 +97,7 @@ export const listQuerySchema = z.object({
 	tagId: z.uuid().optional(),
 	segmentId: z.uuid().optional(),
 	/** An ad-hoc rule tree (same language as segments), for filtered views. */
-	rules: ruleSchema.optional(),
+	rules: shallow(ruleSchema, 'The rules nest too deep.').optional(),
 	sort: z.enum(SORTS).default('created_at'),
 	direction: z.enum(['asc', 'desc']).default('desc'),
 	/** The opaque cursor of the previous page's last row. */

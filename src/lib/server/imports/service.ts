@@ -7,13 +7,20 @@
 //   errorReport → the per-row error report as CSV lines.
 import { sql } from 'kysely';
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import type { Trx } from '../db/rls.ts';
 import { fieldMap } from '../contacts/fields.ts';
 import { ImportMappingError, ImportNotFoundError, ImportStateError } from './errors.ts';
 import { csvCell } from './export.ts';
 import type { ImportFileStore } from './files.ts';
 import { checkMapping, suggestMapping, type Target } from './mapping.ts';
-import { startImportSchema, uploadSchema, type StartImportInput } from './schemas.ts';
+import {
+	importOptionsSchema,
+	startImportSchema,
+	targetSchema,
+	uploadSchema,
+	type StartImportInput
+} from './schemas.ts';
 import { SNIFF_BYTES, sniff, type Encoding, type Format } from './sniff.ts';
 
 export type ImportStatus = 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -27,6 +34,11 @@ export type ImportJob = {
 	headers: string[];
 	mapping: Target[];
 	options: { skipInvalidRows?: boolean; updateExisting?: boolean; tagIds?: string[] };
+	/**
+	 * The stored mapping or options could not be read (written around the app);
+	 * they are then empty, never the stored values, and must be chosen again.
+	 */
+	settingsUnreadable: boolean;
 	status: ImportStatus;
 	phase: string | null;
 	/** 0–1, for the progress bar. */
@@ -103,7 +115,15 @@ type Row = {
 
 const iso = (d: string | Date) => (d instanceof Date ? d.toISOString() : d);
 
+/**
+ * The stored mapping as the app writes it (zod walks no deeper than its
+ * schema); targetSchema's pattern is Target's shape.
+ */
+const storedMapping = z.array(targetSchema).max(500);
+
 function toJob(row: Row): ImportJob {
+	const mapping = storedMapping.safeParse(row.mapping);
+	const options = importOptionsSchema.safeParse(row.options);
 	return {
 		id: row.id,
 		fileName: row.file_name,
@@ -111,8 +131,9 @@ function toJob(row: Row): ImportJob {
 		format: row.format as Format,
 		encoding: row.encoding as Encoding,
 		headers: row.headers,
-		mapping: row.mapping as Target[],
-		options: row.options as ImportJob['options'],
+		mapping: mapping.success ? (mapping.data as Target[]) : [],
+		options: options.success ? options.data : {},
+		settingsUnreadable: !mapping.success || !options.success,
 		status: row.status,
 		phase: row.phase,
 		progress: row.progress,

@@ -4,6 +4,7 @@
 // need is checked against the organization's definitions in validate.ts.
 import { z } from 'zod';
 import { Constants } from '../../database.types.ts';
+import { shallow } from '../../json-bounds.ts';
 
 /** Standard contact columns a rule may test, with the type their operators follow. */
 export const STANDARD_FIELDS = {
@@ -91,25 +92,40 @@ const groupSchema: z.ZodType<RuleGroup> = z.object({
 
 const MAX_DEPTH = 5;
 const MAX_CONDITIONS = 100;
+/** The form's bound too (segments/schema.ts); the database allows more. */
+const MAX_CHARS = 200_000;
 
-/** A segment's root: always a group, at most 5 deep and 100 conditions in all. */
-export const rootRuleSchema = groupSchema.superRefine((root, ctx) => {
-	let conditions = 0;
-	const walk = (rule: Rule, depth: number, path: (string | number)[]) => {
-		if (rule.kind !== 'group') {
-			conditions++;
-			return;
-		}
-		if (depth > MAX_DEPTH) {
-			ctx.addIssue({ code: 'custom', path, message: `Groups nest at most ${MAX_DEPTH} deep.` });
-			return;
-		}
-		rule.rules.forEach((child, i) => walk(child, depth + 1, [...path, 'rules', i]));
-	};
-	walk(root, 1, []);
-	if (conditions > MAX_CONDITIONS)
-		ctx.addIssue({ code: 'custom', path: [], message: `At most ${MAX_CONDITIONS} conditions.` });
-});
+/**
+ * A segment's root: always a group, at most 5 deep, 100 conditions and
+ * 200,000 characters in all. A tree nested far deeper (written around the
+ * app) is refused before the recursive schema walks it.
+ */
+export const rootRuleSchema = shallow(
+	groupSchema.superRefine((root, ctx) => {
+		let conditions = 0;
+		const walk = (rule: Rule, depth: number, path: (string | number)[]) => {
+			if (rule.kind !== 'group') {
+				conditions++;
+				return;
+			}
+			if (depth > MAX_DEPTH) {
+				ctx.addIssue({ code: 'custom', path, message: `Groups nest at most ${MAX_DEPTH} deep.` });
+				return;
+			}
+			rule.rules.forEach((child, i) => walk(child, depth + 1, [...path, 'rules', i]));
+		};
+		walk(root, 1, []);
+		if (conditions > MAX_CONDITIONS)
+			ctx.addIssue({ code: 'custom', path: [], message: `At most ${MAX_CONDITIONS} conditions.` });
+		if (JSON.stringify(root).length > MAX_CHARS)
+			ctx.addIssue({
+				code: 'custom',
+				path: [],
+				message: `The rules are too long (at most ${MAX_CHARS.toLocaleString('en-US')} characters).`
+			});
+	}),
+	`Groups nest at most ${MAX_DEPTH} deep.`
+);
 
 /** A path into the rule tree as people read it: `rules[1].rules[0]`. */
 export function formatPath(path: readonly PropertyKey[]): string {

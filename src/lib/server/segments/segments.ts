@@ -7,14 +7,18 @@ import type { Trx } from '../db/rls.ts';
 import { ruleContext } from '../contacts/list.ts';
 import { segmentWhere } from './compile.ts';
 import { SegmentNotFoundError } from './errors.ts';
-import type { RuleGroup } from './rules.ts';
+import { rootRuleSchema, type RuleGroup } from './rules.ts';
 import { validateRules } from './validate.ts';
 
 export type Segment = {
 	id: string;
 	name: string;
 	description: string;
-	rules: RuleGroup;
+	/**
+	 * Null when the stored rules cannot be read: written around the app (too
+	 * deep, too large or malformed), they are never handed to the pages.
+	 */
+	rules: RuleGroup | null;
 	cachedCount: number | null;
 	refreshedAt: string | null;
 	/** Why the last build failed, e.g. a rule refers to a deleted field. */
@@ -50,11 +54,12 @@ type Row = {
 
 function toSegment(row: Row): Segment {
 	const at = row.refreshed_at;
+	const rules = rootRuleSchema.safeParse(row.rules);
 	return {
 		id: row.id,
 		name: row.name,
 		description: row.description,
-		rules: row.rules as RuleGroup,
+		rules: rules.success ? rules.data : null,
 		cachedCount: row.cached_count,
 		refreshedAt: at instanceof Date ? at.toISOString() : at,
 		error: row.error

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonDepth, MAX_JSON_DEPTH } from '$lib/json-bounds';
 
 /** The builder posts its draft as JSON text (checked in full at activation). */
 export const draftFormSchema = z.object({
@@ -8,6 +9,10 @@ export const draftFormSchema = z.object({
 		.transform((text, ctx) => {
 			try {
 				const value: unknown = JSON.parse(text);
+				if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+					ctx.addIssue({ code: 'custom', message: 'The definition is nested too deep.' });
+					return z.NEVER;
+				}
 				if (value && typeof value === 'object' && !Array.isArray(value)) {
 					return value as Record<string, unknown>;
 				}

@@ -29,7 +29,8 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			{
 				name: segment.name,
 				description: segment.description,
-				rules: JSON.stringify(segment.rules)
+				// Unreadable stored rules (segment.rules null): the builder starts empty.
+				rules: segment.rules ? JSON.stringify(segment.rules) : ''
 			},
 			zod4(segmentFormSchema),
 			{ id: 'segment', errors: false }
