@@ -114,6 +114,84 @@ describe('audit log descriptions', () => {
 		]);
 	});
 
+	it('segments, automations, webhooks, imports and contacts in words', () => {
+		const seg = (before: object | null, after: object | null, op = 'update') =>
+			entry({ action: `segments.${op}`, targetType: 'segments', before, after });
+		expect(describeAction(seg(null, { name: 'Fans' }, 'insert'))).toBe('Created a segment');
+		expect(
+			describeAction(seg({ name: 'Subscribers' }, { name: 'Fans', rules_changed: false }))
+		).toBe('Renamed a segment');
+		expect(describeAction(seg({ name: 'Fans' }, { name: 'Fans', rules_changed: true }))).toBe(
+			"Changed a segment's rules"
+		);
+		expect(describeTarget(seg({ name: 'Fans' }, null, 'delete'), names)).toBe('Fans');
+
+		const auto = (before: object | null, after: object | null, op = 'update') =>
+			entry({ action: `automations.${op}`, targetType: 'automations', before, after });
+		const named = { name: 'Welcome series' };
+		expect(describeAction(auto(null, { ...named, status: 'draft' }, 'insert'))).toBe(
+			'Created an automation'
+		);
+		expect(
+			describeAction(
+				auto({ ...named, status: 'draft' }, { ...named, status: 'active', published: true })
+			)
+		).toBe('Activated an automation');
+		expect(describeAction(auto({ status: 'active' }, { status: 'draft' }))).toBe(
+			'Paused an automation'
+		);
+		expect(describeAction(auto({ status: 'draft' }, { status: 'archived' }))).toBe(
+			'Archived an automation'
+		);
+		expect(describeAction(auto({ ...named, status: 'archived' }, null, 'delete'))).toBe(
+			'Deleted an automation'
+		);
+		expect(
+			changes(auto({ ...named, status: 'active' }, { ...named, status: 'draft' }), names)
+		).toEqual([{ field: 'Status', before: 'Active', after: 'Paused' }]);
+		expect(describeTarget(auto(named, named), names)).toBe('Welcome series');
+
+		const hook = (after: object, op = 'update') =>
+			entry({
+				action: `webhook_subscriptions.${op}`,
+				targetType: 'webhook_subscriptions',
+				before: { host: 'hooks.example.com', enabled: true },
+				after
+			});
+		expect(describeAction(hook({ host: 'hooks.example.com' }, 'insert'))).toBe('Added a webhook');
+		expect(
+			describeAction(hook({ host: 'hooks.example.com', enabled: true, secret_rotated: true }))
+		).toBe("Rotated a webhook's signing secret");
+		expect(describeTarget(hook({ host: 'hooks.example.com' }), names)).toBe(
+			'Webhook to hooks.example.com'
+		);
+
+		const imp = (op: string, status: string) =>
+			entry({
+				action: `contact_imports.${op}`,
+				targetType: 'contact_imports',
+				after: { file_name: 'people.csv', status, inserted_rows: 1200 }
+			});
+		expect(describeAction(imp('started', 'queued'))).toBe('Started an import');
+		expect(describeAction(imp('finished', 'completed'))).toBe('Finished an import');
+		expect(describeAction(imp('finished', 'failed'))).toBe('An import failed');
+		expect(describeTarget(imp('finished', 'completed'), names)).toBe('people.csv');
+
+		const contact = (action: string, targetId: string | null, count?: number) =>
+			entry({
+				action,
+				targetType: 'contact',
+				targetId,
+				before: count === undefined ? null : { count }
+			});
+		const id = '0b5e8f2a-1111-4222-8333-444455556666';
+		expect(describeAction(contact('contact.erased', id))).toBe("Erased a contact's personal data");
+		expect(describeTarget(contact('contact.erased', id), names)).toBe('Contact 0b5e8f2a');
+		expect(describeAction(contact('contact.deleted', id, 1))).toBe('Deleted a contact');
+		expect(describeAction(contact('contact.deleted', null, 1500))).toBe('Deleted contacts');
+		expect(describeTarget(contact('contact.deleted', null, 1500), names)).toBe('1,500 contacts');
+	});
+
 	it('filters from the URL: unknown kinds, malformed actors and cursors are ignored', () => {
 		expect(auditFilterSchema.parse({ kind: 'members', before: '120' })).toEqual({
 			kind: 'members',

@@ -147,7 +147,13 @@ export async function recentActivity(trx: Trx, orgId: string, limit = 8): Promis
 	// Empty unless the reader may see the log (RLS: admins and owners).
 	const { entries } = await audit.list(trx, orgId, { limit });
 	for (const entry of entries) {
-		if (entry.targetType === 'members' || entry.action === 'contact.erased') continue;
+		// Imports and erasures already have their event line above.
+		if (
+			entry.targetType === 'members' ||
+			entry.targetType === 'contact_imports' ||
+			entry.action === 'contact.erased'
+		)
+			continue;
 		items.push({
 			id: `audit-${entry.id}`,
 			at: new Date(entry.at).toISOString(),

@@ -9,7 +9,12 @@ export const AUDIT_KINDS = {
 	invitations: 'Invitations',
 	roles: 'Custom roles',
 	role_permissions: 'Role permissions',
-	branding_settings: 'Branding'
+	branding_settings: 'Branding',
+	contact: 'Contacts',
+	contact_imports: 'Imports',
+	segments: 'Segments',
+	automations: 'Automations',
+	webhook_subscriptions: 'Webhooks'
 } as const;
 export type AuditKind = keyof typeof AUDIT_KINDS;
 
@@ -49,6 +54,8 @@ const text = (value: unknown): string | null =>
 			? value
 			: JSON.stringify(value);
 
+const plural = (value: unknown): number => (typeof value === 'number' ? value : 1);
+
 const ROLE_WORDS: Record<string, string> = {
 	owner: 'Owner',
 	admin: 'Admin',
@@ -71,13 +78,36 @@ const FIELDS: Record<string, string> = {
 	logo_url: 'Logo',
 	expires_at: 'Expires',
 	revoked_at: 'Revoked',
-	accepted_at: 'Accepted'
+	accepted_at: 'Accepted',
+	status: 'Status',
+	host: 'Sends to',
+	event_types: 'Events',
+	enabled: 'On',
+	file_name: 'File',
+	inserted_rows: 'Added',
+	updated_rows: 'Updated',
+	failed_rows: 'Failed rows',
+	count: 'Contacts'
+};
+
+/** Automation and import statuses as the rest of the product names them. */
+const STATUS_WORDS: Record<string, string> = {
+	draft: 'Paused',
+	active: 'Active',
+	archived: 'Archived',
+	queued: 'Started',
+	completed: 'Completed',
+	failed: 'Failed',
+	cancelled: 'Cancelled'
 };
 
 function show(field: string, value: unknown, names: Names): string | null {
 	const raw = text(value);
 	if (raw === null) return null;
 	if (field === 'role') return ROLE_WORDS[raw] ?? raw;
+	if (field === 'status') return STATUS_WORDS[raw] ?? raw;
+	if (field === 'enabled') return raw === 'true' ? 'Yes' : 'No';
+	if (field === 'event_types' && Array.isArray(value)) return value.join(', ');
 	if (field === 'custom_role_id') return names.roles.get(raw) ?? 'a deleted role';
 	if (field.endsWith('_at'))
 		return `${new Date(raw).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -129,6 +159,43 @@ export function describeAction(entry: Entry): string {
 			return op === 'insert' ? 'Granted a permission to a role' : 'Took a permission from a role';
 		case 'branding_settings':
 			return 'Changed the branding';
+		case 'contact':
+			if (op === 'erased') return "Erased a contact's personal data";
+			return plural(before?.count) > 1 ? 'Deleted contacts' : 'Deleted a contact';
+		case 'contact_imports':
+			if (op === 'started') return 'Started an import';
+			if (after?.status === 'failed') return 'An import failed';
+			if (after?.status === 'cancelled') return 'An import was cancelled';
+			return 'Finished an import';
+		case 'segments': {
+			if (op === 'insert') return 'Created a segment';
+			if (op === 'delete') return 'Deleted a segment';
+			const renamed = before?.name !== after?.name;
+			if (after?.rules_changed)
+				return renamed ? 'Renamed a segment and changed its rules' : "Changed a segment's rules";
+			return renamed ? 'Renamed a segment' : "Changed a segment's description";
+		}
+		case 'automations': {
+			if (op === 'insert') return 'Created an automation';
+			if (op === 'delete') return 'Deleted an automation';
+			if (before?.status !== after?.status) {
+				if (after?.status === 'active')
+					return before?.status === 'archived'
+						? 'Restored an automation'
+						: 'Activated an automation';
+				if (after?.status === 'archived') return 'Archived an automation';
+				return 'Paused an automation';
+			}
+			if (after?.published) return 'Published a new version of an automation';
+			return 'Renamed an automation';
+		}
+		case 'webhook_subscriptions':
+			if (op === 'insert') return 'Added a webhook';
+			if (op === 'delete') return 'Removed a webhook';
+			if (after?.secret_rotated) return "Rotated a webhook's signing secret";
+			if (before?.enabled !== after?.enabled)
+				return after?.enabled ? 'Turned a webhook on' : 'Turned a webhook off';
+			return 'Changed a webhook';
 		default:
 			return entry.action;
 	}
@@ -154,6 +221,20 @@ export function describeTarget(entry: Entry, names: Names): string {
 			return text(row.name) ?? 'The organization';
 		case 'branding_settings':
 			return 'Branding';
+		case 'contact': {
+			// The log outlives erasure: a contact is named only by its id.
+			const n = plural(row.count);
+			if (n > 1) return `${new Intl.NumberFormat('en-US').format(n)} contacts`;
+			return entry.targetId ? `Contact ${entry.targetId.slice(0, 8)}` : 'A contact';
+		}
+		case 'contact_imports':
+			return text(row.file_name) ?? 'An import';
+		case 'segments':
+			return text(row.name) ?? 'A segment';
+		case 'automations':
+			return text(row.name) ?? 'An automation';
+		case 'webhook_subscriptions':
+			return text(row.host) ? `Webhook to ${text(row.host)}` : 'A webhook';
 		default:
 			return entry.targetId ?? entry.targetType;
 	}
