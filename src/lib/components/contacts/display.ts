@@ -36,6 +36,17 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 	return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
+/** The list's total in words: "1,234 contacts", "about 1,000,000 contacts", "10,000+ contacts". */
+export function totalLabel(total: { count: number; kind: 'exact' | 'about' | 'atLeast' }): string {
+	if (total.kind === 'atLeast') return `${formatCount(total.count)}+ contacts`;
+	return `${total.kind === 'about' ? 'about ' : ''}${plural(total.count, 'contact')}`;
+}
+
+/** The first few tags of a row and how many more: ["VIP", "Newsletter"], 3. */
+export function firstTags(tags: string[], shown = 3): { shown: string[]; more: number } {
+	return { shown: tags.slice(0, shown), more: Math.max(tags.length - shown, 0) };
+}
+
 /** An event type in words ("Tag added"), from the events catalog; unknown types as they are. */
 export function eventLabel(type: string): string {
 	return isEventType(type) ? eventCatalog[type].label : type;

@@ -3,6 +3,7 @@
 // Relative `.ts` imports throughout: the worker runs this code under plain Node.
 export { create, update, remove, get, type Contact, type ContactStatus } from './contacts.ts';
 export { list, filterWhere, ruleContext, type ContactPage } from './list.ts';
+export { total, tagsOf, COUNT_CAP, type ContactTotal } from './total.ts';
 export { detail, timeline, type ContactDetail, type TimelineEvent } from './detail.ts';
 export {
 	listFields,

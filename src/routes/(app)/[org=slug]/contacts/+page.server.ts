@@ -43,9 +43,22 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 			return [await contacts.list(trx, org.id, query), tagList, segmentRows, true] as const;
 		}
 	});
+	// The total and the rows' tags: after the page, so a slow count cannot hold it up.
+	const [total, contactTags] = await locals.db((trx) =>
+		Promise.all([
+			contacts.total(trx, org.id, query),
+			contacts.tagsOf(
+				trx,
+				org.id,
+				page.items.map((c) => c.id)
+			)
+		])
+	);
 	return {
 		params: cursorInvalid ? { ...params, after: undefined, trail: undefined } : params,
 		contacts: page.items,
+		total,
+		contactTags,
 		nextCursor: page.nextCursor,
 		cursorInvalid,
 		tags,
