@@ -172,6 +172,45 @@ export type Database = {
 					}
 				];
 			};
+			automation_secrets: {
+				Row: {
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					name: string;
+					org_id: string;
+					updated_at: string;
+					value: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name: string;
+					org_id: string;
+					updated_at?: string;
+					value: string;
+				};
+				Update: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					updated_at?: string;
+					value?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'automation_secrets_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			automation_step_runs: {
 				Row: {
 					attempts: number;

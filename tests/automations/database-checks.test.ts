@@ -147,7 +147,7 @@ describe('publish_automation', () => {
 					type: 'http_request',
 					method: 'POST',
 					url: 'https://example.test/hook',
-					headers: { 'X-Key': 'k' },
+					headers: { 'X-Key': '{{secret:k}}' },
 					timeoutSeconds: 10,
 					next: 'done'
 				},

@@ -1,5 +1,6 @@
 // An HTTP step's API key, token or signing secret reaches the target but never the run
-// record: step runs are readable by every member, viewers included.
+// record nor the definition: both are readable by every member, viewers included. Header
+// secrets are saved secrets ({{secret:NAME}}) that the worker fills in at send time.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Definition } from '../../src/lib/automations/definition.ts';
@@ -17,7 +18,7 @@ import { startTarget, type Target } from './target.ts';
 
 const SECRETS = [
 	'sk_live_header_4f9a',
-	'Bearer tok_header_77e1',
+	'tok_header_77e1',
 	'query_token_9c2b',
 	'url_password_31d0',
 	'body_secret_a1b2',
@@ -52,15 +53,25 @@ describe('an HTTP step with secrets', () => {
 					method: 'POST',
 					url: `${url.origin.replace('//', `//${url.username}:${url.password}@`)}/hook?api_key=query_token_9c2b&c={{contact.first_name}}`,
 					headers: {
-						'X-Api-Key': 'sk_live_header_4f9a',
-						Authorization: 'Bearer tok_header_77e1',
-						'X-Source': 'growthdesk'
+						'X-Api-Key': '{{secret:crm_key}}',
+						Authorization: 'Bearer {{secret:crm_token}}',
+						Accept: 'application/json'
 					},
 					body: '{"name": "{{contact.first_name}}", "client_secret": "body_secret_a1b2", "meta": {"signing_secret": "nested_signing_c3d4"}}',
 					next: null
 				}
 			]
 		};
+		// Saved by a member (automations.write); the definition only names them.
+		await withRls(w.world.db, w.world.claims('member'), (trx) =>
+			trx
+				.insertInto('automation_secrets')
+				.values([
+					{ org_id: w.world.orgA, name: 'crm_key', value: 'sk_live_header_4f9a' },
+					{ org_id: w.world.orgA, name: 'crm_token', value: 'tok_header_77e1' }
+				])
+				.execute()
+		);
 		const id = await publish(w, definition);
 		await createContact(w, { first_name: 'Ada' });
 		await runDispatchJobs(w);
@@ -77,24 +88,37 @@ describe('an HTTP step with secrets', () => {
 		// A viewer reads every run and step run of the organization: no secret in any of them.
 		const records = await withRls(w.world.db, w.world.claims('viewer'), async (trx) => {
 			const runs = await sql`select * from public.automation_runs`.execute(trx);
+			const automations = await sql`select * from public.automations`.execute(trx);
+			const versions = await sql`select * from public.automation_versions`.execute(trx);
 			const steps = await sql<{
 				input: { url: string; headers: Record<string, string>; body: string };
 			}>`select * from public.automation_step_runs`.execute(trx);
-			return { runs: runs.rows, steps: steps.rows };
+			return {
+				runs: runs.rows,
+				automations: automations.rows,
+				versions: versions.rows,
+				steps: steps.rows
+			};
 		});
 		expect(records.steps).toHaveLength(1);
-		const text = JSON.stringify(records);
+		const text = JSON.stringify({ runs: records.runs, steps: records.steps });
 		for (const secret of SECRETS) expect(text).not.toContain(secret);
+		// Header secrets are not in the definitions either: they name saved secrets.
+		const definitions = JSON.stringify({ a: records.automations, v: records.versions });
+		for (const secret of ['sk_live_header_4f9a', 'tok_header_77e1'])
+			expect(definitions).not.toContain(secret);
 
-		// What the record still says: where it went, which headers, the rest of the body.
+		expect(JSON.stringify(records.versions)).toContain('Bearer {{secret:crm_token}}');
+
+		// What the record still says: where it went, which headers (secrets by name), the rest of the body.
 		const { input } = records.steps[0]!;
 		expect(input.url).toBe(
 			`${target.url.replace('//', '//[hidden]@')}/hook?api_key=[hidden]&c=Ada`
 		);
 		expect(input.headers).toMatchObject({
-			'x-api-key': '[hidden]',
-			authorization: '[hidden]',
-			'x-source': '[hidden]',
+			'x-api-key': '{{secret:crm_key}}',
+			authorization: 'Bearer {{secret:crm_token}}',
+			accept: 'application/json',
 			'content-type': 'application/json',
 			'user-agent': 'Growthdesk-Automations/1'
 		});

@@ -189,6 +189,19 @@ export const expectations: Record<string, TableSpec> = {
 		update: { name: 'Renamed' },
 		expect: { ...orgReaders, member: 'siud', admin: 'siud', owner: 'siud' }
 	},
+	'public.automation_secrets': {
+		seed: (c, w) =>
+			insertReturning(
+				c,
+				`insert into public.automation_secrets (org_id, name, value) values ($1, 'crm_key', 'sk_seeded') returning id`,
+				[w.orgA]
+			),
+		insert: (w) => ({ org_id: w.orgA, name: 'fresh_key', value: 'sk_fresh' }),
+		update: { value: 'sk_changed' },
+		// Names are listed to members; the value column is granted to no API role
+		// (tests/automations/secrets.test.ts reads it as every persona).
+		expect: { ...orgReaders, member: 'siud', admin: 'siud', owner: 'siud' }
+	},
 	'public.automation_versions': {
 		seed: async (c, w) => ({ id: (await seedRun(c, w)).version_id }),
 		insert: (w, key) => ({ org_id: w.orgA, automation_id: key.id, version: 99, definition: {} }),

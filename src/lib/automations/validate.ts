@@ -13,6 +13,7 @@ import {
 	type Step
 } from './definition.ts';
 import { customFieldsIn, mergeProblems } from './merge.ts';
+import { headerProblem, secretIn } from './secrets.ts';
 
 export type GraphError = {
 	/** The step at fault (null for the trigger and the graph as a whole). */
@@ -36,6 +37,8 @@ export type References = {
 	endpoints?: ReadonlySet<string>;
 	/** Edge function names that are deployed. */
 	functions?: ReadonlySet<string>;
+	/** Names of the organization's saved secrets. */
+	secrets?: ReadonlySet<string>;
 };
 
 export type ValidateOptions = {
@@ -359,11 +362,24 @@ function contentErrors(
 			case 'http_request':
 				texts(step, index, [
 					['url', step.url],
-					['body', step.body],
-					...Object.entries(step.headers ?? {}).map(
-						([k, v]) => [`headers.${k}`, v] as [string, string]
-					)
+					['body', step.body]
 				]);
+				for (const [name, value] of Object.entries(step.headers ?? {})) {
+					const path = `headers.${name}`;
+					const secret = secretIn(value);
+					const problem = headerProblem(name, value);
+					if (secret !== null) {
+						if (refs.secrets && !refs.secrets.has(secret)) {
+							errors.push(
+								error(step, index, path, `the saved secret "${secret}" does not exist (deleted?).`)
+							);
+						}
+					} else if (problem) {
+						errors.push(error(step, index, path, problem));
+					} else {
+						texts(step, index, [[path, value]]);
+					}
+				}
 				break;
 			case 'invoke_function':
 				if (refs.functions && !refs.functions.has(step.functionName)) {

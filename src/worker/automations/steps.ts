@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { DatabaseError } from 'pg';
 import type { Step, StepOf } from '../../lib/automations/definition.ts';
 import { escapeHtml, render, rootsIn } from '../../lib/automations/merge.ts';
+import { fillSecret, secretIn } from '../../lib/automations/secrets.ts';
 import type { Conn } from '../db.ts';
 import { send } from '../outbound.ts';
 import { evaluateChecks, type RunData } from './data.ts';
@@ -191,6 +192,31 @@ export type ExternalPlan =
 
 const MESSAGE_DOMAIN = 'automations.growthdesk';
 
+/**
+ * The headers with their secret references replaced by the organization's saved
+ * values (read here, by the worker: no member can read a value back). A secret
+ * deleted since the automation was published fails the step for good.
+ */
+async function withSecrets(
+	trx: Conn,
+	orgId: string,
+	headers: Record<string, string>
+): Promise<Record<string, string>> {
+	const names = [...new Set(Object.values(headers).map(secretIn))].filter((n) => n !== null);
+	if (names.length === 0) return headers;
+	const { rows } = await sql<{ name: string; value: string }>`
+		select name, value from public.automation_secrets
+		 where org_id = ${orgId} and name = any(${names}::text[])`.execute(trx);
+	const secrets = new Map(rows.map((r) => [r.name, r.value]));
+	const missing = names.find((n) => !secrets.has(n));
+	if (missing !== undefined) {
+		throw new StepError(`The saved secret "${missing}" was deleted; save it again.`, false);
+	}
+	return Object.fromEntries(
+		Object.entries(headers).map(([name, value]) => [name, fillSecret(value, secrets)])
+	);
+}
+
 export async function prepareExternal(
 	engine: Engine,
 	trx: Conn,
@@ -290,8 +316,9 @@ export async function prepareExternal(
 			if (step.type === 'http_request') {
 				url = render(step.url, merge, { escape: 'url' });
 				method = step.method;
+				// A secret reference is kept as written (merge data never turns into one).
 				for (const [k, v] of Object.entries(step.headers ?? {}))
-					requestHeaders[k.toLowerCase()] = render(v, merge);
+					requestHeaders[k.toLowerCase()] = secretIn(v) === null ? render(v, merge) : v;
 				body =
 					step.body === undefined || method === 'GET'
 						? undefined
@@ -314,15 +341,23 @@ export async function prepareExternal(
 				policy = { allowLoopback: true, allowPrivate: true };
 			}
 			const timeoutMs = (step.timeoutSeconds ?? engine.config.httpTimeoutSeconds) * 1000;
+			const sentHeaders = await withSecrets(trx, run.orgId, requestHeaders);
 			// Viewers read run records: header values, credentials in the URL and secret
-			// fields of the body are recorded hidden (the request is sent with them).
+			// fields of the body are recorded hidden (the request is sent with them);
+			// a secret reference is recorded as the reference, never the value.
+			const recordedHeaders = {
+				...redactHeaders(requestHeaders),
+				...Object.fromEntries(
+					Object.entries(requestHeaders).filter(([, v]) => secretIn(v) !== null)
+				)
+			};
 			return {
 				kind: 'perform',
 				atMostOnce: false,
 				input: {
 					method,
 					url: redactUrl(url),
-					headers: redactHeaders(requestHeaders),
+					headers: recordedHeaders,
 					body: body === undefined ? null : redactBody(body).slice(0, 2000)
 				},
 				perform: async () => {
@@ -331,7 +366,7 @@ export async function prepareExternal(
 						response = await send({
 							method,
 							url,
-							headers: requestHeaders,
+							headers: sentHeaders,
 							body,
 							timeoutMs,
 							policy

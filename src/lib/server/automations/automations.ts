@@ -184,14 +184,15 @@ export async function templateChoices(
 
 /** What exists in the organization now, as graph validation checks it. */
 export async function references(trx: Trx, orgId: string): Promise<References> {
-	const [templates, tags, fields, members, canSeeEndpoints] = await Promise.all([
+	const [templates, tags, fields, members, canSeeEndpoints, secrets] = await Promise.all([
 		trx.selectFrom('email_templates').select('id').where('org_id', '=', orgId).execute(),
 		trx.selectFrom('tags').select('id').where('org_id', '=', orgId).execute(),
 		trx.selectFrom('contact_fields').select('key').where('org_id', '=', orgId).execute(),
 		trx.selectFrom('members').select('user_id').where('org_id', '=', orgId).execute(),
 		sql<{ ok: boolean }>`select private.has_permission(${orgId}, 'webhooks.manage') as ok`.execute(
 			trx
-		)
+		),
+		trx.selectFrom('automation_secrets').select('name').where('org_id', '=', orgId).execute()
 	]);
 	const endpoints = canSeeEndpoints.rows[0]?.ok
 		? await trx.selectFrom('inbound_webhooks').select('id').where('org_id', '=', orgId).execute()
@@ -201,6 +202,7 @@ export async function references(trx: Trx, orgId: string): Promise<References> {
 		tags: new Set(tags.map((t) => t.id)),
 		fields: new Set(fields.map((f) => f.key)),
 		members: new Set(members.map((m) => m.user_id)),
+		secrets: new Set(secrets.map((s) => s.name)),
 		// Endpoints are visible to webhook managers only; others' graphs are not checked against them.
 		...(endpoints ? { endpoints: new Set(endpoints.map((e) => e.id)) } : {})
 	};
