@@ -300,7 +300,12 @@ describe('import wizard start values', () => {
 		mapping: ['email', null, 'custom.score'],
 		encoding: 'utf-8' as const,
 		format: 'csv' as const,
-		options: { skipInvalidRows: false, updateExisting: false, tagIds: ['t1', 'gone'] }
+		options: {
+			skipInvalidRows: false,
+			updateExisting: false,
+			tagIds: ['t1', 'gone'],
+			tagSeparator: '|' as const
+		}
 	};
 	const tags = [{ id: 't1', name: 'Spring fair' }];
 
@@ -314,6 +319,7 @@ describe('import wizard start values', () => {
 			tags: 'Spring fair',
 			existing: 'skip',
 			badRows: 'stop',
+			tagSeparator: '|',
 			encoding: 'utf-8',
 			format: 'csv'
 		});
@@ -332,6 +338,12 @@ describe('import wizard start values', () => {
 				[],
 				{}
 			)
-		).toMatchObject({ mapping: [''], badRows: 'skip', existing: 'update', tags: '' });
+		).toMatchObject({
+			mapping: [''],
+			badRows: 'skip',
+			existing: 'update',
+			tags: '',
+			tagSeparator: ';'
+		});
 	});
 });

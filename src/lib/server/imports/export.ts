@@ -13,7 +13,12 @@ export type ExportSource = Pick<ListQuery, 'search' | 'status' | 'tagId' | 'segm
 
 const PAGE = 5000;
 
-/** Quotes a cell, and defuses spreadsheet formulas (=, +, -, @ at the start). */
+/**
+ * Quotes a cell, and defuses spreadsheet formulas (=, +, -, @, tab or return at
+ * the start) with an apostrophe. Reversibly: a value that already starts with
+ * apostrophes before one of those gets one more, and the import takes exactly
+ * one off (pipeline.ts, cellValue), so an exported file imports back unchanged.
+ */
 export function csvCell(value: unknown): string {
 	if (value === null || value === undefined) return '';
 	let text: string;
@@ -21,7 +26,7 @@ export function csvCell(value: unknown): string {
 	else if (typeof value === 'string') text = value;
 	else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
 	else text = JSON.stringify(value);
-	if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+	if (/^'*[=+\-@\t\r]/.test(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

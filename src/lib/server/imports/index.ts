@@ -34,7 +34,13 @@ export {
 	type Format,
 	type Sniffed
 } from './sniff.ts';
-export { importOptionsSchema, startImportSchema, type StartImportInput } from './schemas.ts';
+export {
+	importOptionsSchema,
+	startImportSchema,
+	TAG_SEPARATORS,
+	type StartImportInput,
+	type TagSeparator
+} from './schemas.ts';
 export {
 	ImportFileError,
 	ImportMappingError,

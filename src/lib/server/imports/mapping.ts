@@ -1,6 +1,7 @@
 // Column mapping: which contact field each column fills. Suggested from the
 // header names (common spellings of the standard fields, custom field keys and
-// labels), checked against the file and the organization before a run.
+// labels, and every header the export writes, so an exported file maps itself),
+// checked against the file and the organization before a run.
 import type { FieldDefinition } from '../contacts/fields.ts';
 import { ImportMappingError } from './errors.ts';
 
@@ -10,7 +11,9 @@ export const STANDARD_TARGETS = [
 	'first_name',
 	'last_name',
 	'company',
-	'status'
+	'status',
+	'full_name',
+	'tags'
 ] as const;
 export type StandardTarget = (typeof STANDARD_TARGETS)[number];
 /** A column's target: a standard field, `custom.<key>`, or null to skip the column. */
@@ -22,7 +25,11 @@ const SYNONYMS: Record<StandardTarget, string[]> = {
 	first_name: ['firstname', 'first', 'givenname', 'fname', 'forename', 'prenom'],
 	last_name: ['lastname', 'last', 'surname', 'familyname', 'lname', 'nom'],
 	company: ['company', 'companyname', 'organization', 'organisation', 'employer', 'business'],
-	status: ['status', 'subscriptionstatus', 'emailstatus']
+	status: ['status', 'subscriptionstatus', 'emailstatus'],
+	// Split into first and last name by the import (pipeline.ts, fullNameSplit).
+	full_name: ['name', 'fullname', 'contactname', 'displayname', 'nomcomplet'],
+	// Split on the import's tag separator; the export writes "Tags" joined by "; ".
+	tags: ['tags', 'tag', 'labels']
 };
 
 const normalize = (s: string) =>

@@ -9,7 +9,8 @@
 //      fill or replace, empty cells never blank existing data, and an import
 //      never re-subscribes an unsubscribed or bounced contact; cancellation is
 //      checked between batches;
-//   6. the batch's tags are applied, the outcome recorded, and one
+//   6. the batch's tags (chosen in the options, and a Tags column's, created
+//      when missing) are applied, the outcome recorded, and one
 //      contacts.imported event stands for the rows (no per-contact events:
 //      automations follow imported people through segment.entered).
 // Everything runs in the caller's one transaction: a cancelled or crashed
@@ -19,10 +20,11 @@ import type { Readable, Transform } from 'node:stream';
 import { ImportCancelledError, ImportFileError } from './errors.ts';
 import type { ImportFileStore } from './files.ts';
 import { checkMapping, type Target } from './mapping.ts';
-import { importOptionsSchema } from './schemas.ts';
+import { importOptionsSchema, type TagSeparator } from './schemas.ts';
 import type { Encoding, Format } from './sniff.ts';
 import { BlankLineFiller, byteCounter, utf16ToUtf8 } from './streams.ts';
 import type { FieldDefinition } from '../contacts/fields.ts';
+import { NAME_PARTICLES } from '../../full-name.ts';
 
 /** The worker's connection, inside an open transaction that may write everything. */
 export type ImportConnection = {
@@ -88,6 +90,35 @@ const NUMBER_RE = `'^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$'`;
 
 type Column = { index: number; target: Exclude<Target, null>; field?: FieldDefinition };
 
+/** A Tags cell is split on its separator, with the spaces around it. */
+const TAG_SPLIT: Record<TagSeparator, string> = {
+	';': '\\s*;\\s*',
+	',': '\\s*,\\s*',
+	'|': '\\s*\\|\\s*'
+};
+
+/** At most this many tags in one cell (a cell is one person's tags, not a tag list). */
+const MAX_TAGS_PER_CELL = 100;
+
+/**
+ * A lateral subquery splitting a full name (v<n>) into name_first and
+ * name_last: one word is a first name; otherwise the last word is the last
+ * name, with the particles just before it ("van", "de la"), and the words
+ * before that the first name. Never the first word: "Van Morrison" is Van /
+ * Morrison. The same rule as splitFullName (src/lib/full-name.ts).
+ */
+function fullNameSplit(column: Column, p: Params): string {
+	const particles = p.add(NAME_PARTICLES);
+	return `cross join lateral (
+		select case when n = 1 then w[1] else array_to_string(w[1:k - 1], ' ') end as name_first,
+		       case when n > 1 then array_to_string(w[k:n], ' ') end as name_last
+		  from (select w, n, coalesce((select min(i) from generate_series(2, n - 1) i
+		                                where not exists (select 1 from generate_series(i, n - 1) j
+		                                                   where lower(w[j]) <> all (${particles}::text[]))), n) as k
+		          from (select w, cardinality(w) as n
+		                  from (select regexp_split_to_array(t.v${column.index}, '\\s+') as w) a) b) c) fn`;
+}
+
 /** The converted value (x<n>) of a custom column, as jsonb or null when it does not convert. */
 function customValue(column: Column, p: Params): string {
 	const v = `v${column.index}`;
@@ -133,13 +164,28 @@ function problem(index: number, condition: string, reason: string): string {
 }
 
 /**
- * The statement that turns raw rows into checked, typed rows:
- * import_rows(rn, blank, email, phone, first_name, last_name, company, status, custom, problems).
+ * A cell's value: trimmed, null when empty, and with the apostrophe the export
+ * puts before a leading =, +, -, @, tab or return (to keep spreadsheets from
+ * running it as a formula) taken off again, so "'+1 555…" is "+1 555…".
  */
-function stagingSql(columns: Column[], width: number, p: Params): string {
+function cellValue(index: number): string {
+	const c = `r.c${index}`;
+	return `nullif(btrim(case when left(${c}, 1) = '''' then regexp_replace(${c}, '^''(''*[-=+@\\t\\r])', '\\1') else ${c} end), '')`;
+}
+
+/**
+ * The statement that turns raw rows into checked, typed rows:
+ * import_rows(rn, blank, email, phone, first_name, last_name, company, status, custom, tags, problems).
+ */
+function stagingSql(
+	columns: Column[],
+	width: number,
+	tagSeparator: TagSeparator,
+	p: Params
+): string {
 	const raw = Array.from({ length: width }, (_, i) => `r.c${i + 1}`);
 	const blank = raw.map((c) => `coalesce(btrim(${c}), '') = ''`).join(' and ');
-	const values = columns.map((c) => `nullif(btrim(r.c${c.index}), '') as v${c.index}`);
+	const values = columns.map((c) => `${cellValue(c.index)} as v${c.index}`);
 	const byTarget = new Map(columns.map((c) => [c.target, c]));
 	const standard = (target: string) => {
 		const c = byTarget.get(target as Target & string);
@@ -147,6 +193,13 @@ function stagingSql(columns: Column[], width: number, p: Params): string {
 	};
 	const customs = columns.filter((c) => c.field);
 	const converted = customs.map((c) => `${customValue(c, p)} as x${c.index}`);
+	const fullName = byTarget.get('full_name');
+	const tagsColumn = byTarget.get('tags');
+	if (tagsColumn)
+		converted.push(
+			`array_remove(regexp_split_to_array(t.v${tagsColumn.index}, ${p.add(TAG_SPLIT[tagSeparator])}), '') as tags`
+		);
+	if (fullName) converted.push('fn.name_first', 'fn.name_last');
 	const problems: string[] = [];
 	for (const c of columns) {
 		const v = `v${c.index}`;
@@ -185,6 +238,34 @@ function stagingSql(columns: Column[], width: number, p: Params): string {
 					)
 				);
 				break;
+			case 'full_name': {
+				// Only the parts the row uses: a mapped first or last name column wins.
+				const first = byTarget.get('first_name');
+				const last = byTarget.get('last_name');
+				problems.push(
+					problem(
+						c.index,
+						`(${first ? `v${first.index} is null and ` : ''}char_length(name_first) > 100)
+						 or (${last ? `v${last.index} is null and ` : ''}char_length(name_last) > 100)`,
+						'has a first or last name longer than 100 characters'
+					)
+				);
+				break;
+			}
+			case 'tags':
+				problems.push(
+					problem(
+						c.index,
+						`exists (select 1 from unnest(tags) g where char_length(g) > 50)`,
+						'has a tag longer than 50 characters'
+					),
+					problem(
+						c.index,
+						`cardinality(tags) > ${MAX_TAGS_PER_CELL}`,
+						`has more than ${MAX_TAGS_PER_CELL} tags`
+					)
+				);
+				break;
 			default: {
 				const field = c.field!;
 				if (field.type === 'text')
@@ -209,17 +290,21 @@ function stagingSql(columns: Column[], width: number, p: Params): string {
 		objects.push(`jsonb_build_object(${pairs.slice(i, i + 40).join(', ')})`);
 	const custom = objects.length ? `jsonb_strip_nulls(${objects.join(' || ')})` : `'{}'::jsonb`;
 	const status = byTarget.has('status') ? `lower(${standard('status')})` : 'null::text';
+	// A mapped first (last) name column wins over the full name's part, row by row.
+	const name = (target: 'first_name' | 'last_name', part: string) =>
+		fullName ? `coalesce(${standard(target)}, ${part})` : standard(target);
 	// `offset 0` keeps each level a subquery of its own: flattened, every use of
 	// v<n> and x<n> (a value is checked, converted and stored) would compute
 	// its trim and conversion again (this halved the statement at 200k rows).
 	return `create temp table import_rows on commit drop as
 		select s.rn, s.blank, ${email} as email, lower(${email}) as email_key, ${phone} as phone,
-		       ${standard('first_name')} as first_name, ${standard('last_name')} as last_name,
+		       ${name('first_name', 'name_first')} as first_name, ${name('last_name', 'name_last')} as last_name,
 		       ${standard('company')} as company, ${status} as status, ${custom} as custom,
+		       ${tagsColumn ? `coalesce(tags, '{}')` : `'{}'::text[]`} as tags,
 		       case when s.blank then '{}'::jsonb[] else array_remove(array[${problems.join(', ')}]::jsonb[], null) end as problems
 		  from (select t.*${converted.length ? ', ' + converted.join(', ') : ''}
 		          from (select r.rn, ${blank} as blank${values.length ? ', ' + values.join(', ') : ''}
-		                  from import_raw r offset 0) t offset 0) s`;
+		                  from import_raw r offset 0) t ${fullName ? fullNameSplit(fullName, p) : ''} offset 0) s`;
 }
 
 /** Turns a COPY error into a message naming the row (or the line, once a value spanned lines). */
@@ -346,7 +431,7 @@ export async function runImport(
 				]
 	);
 	const p = new Params();
-	await conn.query(stagingSql(columns, width, p), p.values);
+	await conn.query(stagingSql(columns, width, options.tagSeparator, p), p.values);
 	const { rows: counts } = await conn.query<{ total: number; bad: number }>(
 		`select count(*) filter (where not blank)::integer as total,
 		        count(*) filter (where cardinality(problems) > 0)::integer as bad from import_rows`
@@ -375,10 +460,12 @@ export async function runImport(
 			};
 	}
 
-	// 4. Merge rows of the same file that share an email.
+	// 4. Merge rows of the same file that share an email. New contacts' ids are
+	//    drawn here, so a Tags column can reach the contacts it made.
 	await conn.query(
 		`create temp table import_ready on commit drop as
-		 select rn, email, email_key, phone, first_name, last_name, company, status, custom
+		 select rn, email, email_key, phone, first_name, last_name, company, status, custom, tags,
+		        gen_random_uuid() as id
 		   from import_rows where not blank and cardinality(problems) = 0`
 	);
 	await conn.query(
@@ -405,7 +492,11 @@ export async function runImport(
 			        (select coalesce(jsonb_object_agg(x.key, x.value), '{}'::jsonb)
 			           from (select distinct on (e.key) e.key, e.value
 			                   from import_ready r2 cross join lateral jsonb_each(r2.custom) e
-			                  where r2.email_key = r.email_key order by e.key, r2.rn desc) x)
+			                  where r2.email_key = r.email_key order by e.key, r2.rn desc) x),
+			        -- Tags add up: every row's tags, not only the last row's.
+			        (select coalesce(array_agg(distinct g), '{}') from import_ready r2 cross join lateral unnest(r2.tags) g
+			          where r2.email_key = r.email_key),
+			        gen_random_uuid()
 			   from import_ready r join import_dups d on d.email_key = r.email_key
 			  group by r.email_key`
 		);
@@ -451,8 +542,8 @@ export async function runImport(
 			    where c.id = x.id and x.rn > $2 and x.rn <= $3 and $4::boolean
 			   returning c.id
 			 ), inserted as (
-			   insert into public.contacts (org_id, email, phone, first_name, last_name, company, source, status, custom)
-			   select $1, f.email, f.phone, f.first_name, f.last_name, f.company, 'import',
+			   insert into public.contacts (id, org_id, email, phone, first_name, last_name, company, source, status, custom)
+			   select f.id, $1, f.email, f.phone, f.first_name, f.last_name, f.company, 'import',
 			          coalesce(f.status, 'subscribed')::public.contact_status, f.custom
 			     from ${finalTable} f
 			    where f.rn > $2 and f.rn <= $3 and not exists (select 1 from import_existing x where x.rn = f.rn)
@@ -476,6 +567,8 @@ export async function runImport(
 	// 6. Tags for the whole batch, new and existing contacts alike (existing
 	//    ones only when the import updates them: skipped means untouched).
 	await report({ phase: 'finishing', progress: 0.95 });
+	if (columns.some((c) => c.target === 'tags'))
+		await applyTagColumn(conn, job.org_id, finalTable, options.updateExisting);
 	if (options.tagIds.length)
 		await conn.query(
 			`insert into public.contact_tags (org_id, contact_id, tag_id)
@@ -496,6 +589,44 @@ export async function runImport(
 		mergedRows,
 		failedRows: bad
 	};
+}
+
+/**
+ * A Tags column: the tags named in the file are created when the organization
+ * has none of that name (matched case-insensitively, as ensureTags does; the
+ * first spelling met wins) and put on the contacts the import wrote.
+ */
+async function applyTagColumn(
+	conn: ImportConnection,
+	orgId: string,
+	finalTable: string,
+	updateExisting: boolean
+): Promise<void> {
+	await conn.query(
+		`create temp table import_tag_names on commit drop as
+		 select coalesce(x.id, f.id) as contact_id, g.name, lower(g.name) as key, f.rn
+		   from ${finalTable} f
+		   left join import_existing x on x.rn = f.rn
+		   cross join lateral unnest(f.tags) g (name)
+		  where cardinality(f.tags) > 0 and (x.rn is null or $1::boolean)`,
+		[updateExisting]
+	);
+	await conn.query(
+		`insert into public.tags (org_id, name)
+		 select distinct on (key) $1, name from import_tag_names
+		  where not exists (select 1 from public.tags t where t.org_id = $1 and lower(t.name::text) = key)
+		  order by key, rn, name
+		 on conflict do nothing`,
+		[orgId]
+	);
+	await conn.query(
+		`insert into public.contact_tags (org_id, contact_id, tag_id)
+		 select distinct $1::uuid, n.contact_id, t.id
+		   from import_tag_names n
+		   join (select id, lower(name::text) as key from public.tags where org_id = $1) t on t.key = n.key
+		 on conflict do nothing`,
+		[orgId]
+	);
 }
 
 /** Records a committed outcome on the import row (in the same transaction as the work). */

@@ -19,7 +19,8 @@ import {
 	startImportSchema,
 	targetSchema,
 	uploadSchema,
-	type StartImportInput
+	type StartImportInput,
+	type TagSeparator
 } from './schemas.ts';
 import { SNIFF_BYTES, sniff, type Encoding, type Format } from './sniff.ts';
 
@@ -33,7 +34,12 @@ export type ImportJob = {
 	encoding: Encoding;
 	headers: string[];
 	mapping: Target[];
-	options: { skipInvalidRows?: boolean; updateExisting?: boolean; tagIds?: string[] };
+	options: {
+		skipInvalidRows?: boolean;
+		updateExisting?: boolean;
+		tagIds?: string[];
+		tagSeparator?: TagSeparator;
+	};
 	/**
 	 * The stored mapping or options could not be read (written around the app);
 	 * they are then empty, never the stored values, and must be chosen again.

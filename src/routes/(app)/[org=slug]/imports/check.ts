@@ -4,6 +4,7 @@
 // is shown next to its row and column before anything is imported.
 import { z } from 'zod';
 import { Constants } from '$lib/database.types';
+import { splitFullName } from '$lib/full-name';
 
 export const STANDARD_TARGETS = {
 	email: 'Email',
@@ -11,7 +12,9 @@ export const STANDARD_TARGETS = {
 	first_name: 'First name',
 	last_name: 'Last name',
 	company: 'Company',
-	status: 'Email status'
+	status: 'Email status',
+	full_name: 'Full name (split into first and last)',
+	tags: 'Tags'
 } as const;
 
 export type FieldSpec = {
@@ -72,7 +75,20 @@ export function mappingProblems(
 	return problems;
 }
 
-function cellProblem(target: Target, value: string, fields: readonly FieldSpec[]): string | null {
+/** A Tags cell's tags, split as the worker splits them. */
+export function splitTags(value: string, separator: string): string[] {
+	return value
+		.split(separator)
+		.map((t) => t.trim())
+		.filter(Boolean);
+}
+
+function cellProblem(
+	target: Target,
+	value: string,
+	fields: readonly FieldSpec[],
+	tagSeparator: string
+): string | null {
 	switch (target) {
 		case 'email':
 			return value.length > 254 || !EMAIL.test(value) ? 'is not a valid email address' : null;
@@ -83,6 +99,17 @@ function cellProblem(target: Target, value: string, fields: readonly FieldSpec[]
 			return value.length > 100 ? 'is longer than 100 characters' : null;
 		case 'company':
 			return value.length > 200 ? 'is longer than 200 characters' : null;
+		case 'full_name': {
+			const { first, last } = splitFullName(value);
+			return (first?.length ?? 0) > 100 || (last?.length ?? 0) > 100
+				? 'has a first or last name longer than 100 characters'
+				: null;
+		}
+		case 'tags': {
+			const tags = splitTags(value, tagSeparator);
+			if (tags.some((t) => t.length > 50)) return 'has a tag longer than 50 characters';
+			return tags.length > 100 ? 'has more than 100 tags' : null;
+		}
 		case 'status':
 			return (Constants.public.Enums.contact_status as readonly string[]).includes(
 				value.toLowerCase()
@@ -125,7 +152,8 @@ function cellProblem(target: Target, value: string, fields: readonly FieldSpec[]
 export function sampleProblems(
 	sample: readonly string[][],
 	mapping: readonly Target[],
-	fields: readonly FieldSpec[]
+	fields: readonly FieldSpec[],
+	tagSeparator = ';'
 ): CellProblem[] {
 	const problems: CellProblem[] = [];
 	const emailAt = mapping.indexOf('email');
@@ -142,7 +170,7 @@ export function sampleProblems(
 				if (field?.required) problems.push({ row, column: i, message: 'is required', value: v });
 				return;
 			}
-			const message = cellProblem(target, v, fields);
+			const message = cellProblem(target, v, fields, tagSeparator);
 			if (message) problems.push({ row, column: i, message, value: v });
 		});
 		const noEmail = emailAt < 0 || value(emailAt) === '';

@@ -2,6 +2,14 @@
 // discarding a draft.
 import { z } from 'zod';
 
+/** How the tags of a Tags column are separated; the export writes "; ". */
+export const TAG_SEPARATORS = {
+	';': 'Semicolons (a; b)',
+	',': 'Commas (a, b)',
+	'|': 'Vertical bars (a | b)'
+} as const;
+export type TagSeparator = keyof typeof TAG_SEPARATORS;
+
 export const ENCODINGS = {
 	'utf-8': 'UTF-8',
 	'windows-1252': 'Windows (Excel, Western)',
@@ -13,7 +21,7 @@ export type Encoding = keyof typeof ENCODINGS;
 const target = z
 	.string()
 	.regex(
-		/^(|email|phone|first_name|last_name|company|status|custom\.[a-z][a-z0-9_]{0,39})$/,
+		/^(|email|phone|first_name|last_name|company|status|full_name|tags|custom\.[a-z][a-z0-9_]{0,39})$/,
 		'Choose a contact field or skip the column.'
 	);
 
@@ -43,6 +51,9 @@ export const startImportFormSchema = z.object({
 		),
 	existing: z.enum(['update', 'skip']).default('update'),
 	badRows: z.enum(['skip', 'stop']).default('skip'),
+	tagSeparator: z
+		.enum(Object.keys(TAG_SEPARATORS) as [TagSeparator, ...TagSeparator[]])
+		.default(';'),
 	encoding: z.enum(Object.keys(ENCODINGS) as [Encoding, ...Encoding[]]),
 	format: z.enum(['csv', 'tsv'])
 });
@@ -55,7 +66,12 @@ type Job = {
 	mapping: (string | null)[];
 	encoding: Encoding;
 	format: 'csv' | 'tsv';
-	options: { skipInvalidRows?: boolean; updateExisting?: boolean; tagIds?: string[] };
+	options: {
+		skipInvalidRows?: boolean;
+		updateExisting?: boolean;
+		tagIds?: string[];
+		tagSeparator?: TagSeparator;
+	};
 };
 
 /**
@@ -79,6 +95,7 @@ export function startFormValues(
 			.join(', '),
 		existing: job.options.updateExisting === false ? 'skip' : 'update',
 		badRows: job.status === 'draft' || job.options.skipInvalidRows ? 'skip' : 'stop',
+		tagSeparator: job.options.tagSeparator ?? ';',
 		encoding: chosen.encoding ?? job.encoding,
 		format: chosen.format ?? job.format
 	};

@@ -97,7 +97,7 @@ export const actions: Actions = {
 	start: async (event) => {
 		const form = await superValidate(event.request, zod4(startImportFormSchema), { id: 'start' });
 		if (!form.valid) return fail(400, { form });
-		const { mapping, tags, existing, badRows, encoding, format } = form.data;
+		const { mapping, tags, existing, badRows, tagSeparator, encoding, format } = form.data;
 		let started: boolean;
 		try {
 			started = await orgs.withOrg(event, async (trx, org, user) => {
@@ -111,7 +111,8 @@ export const actions: Actions = {
 					options: {
 						skipInvalidRows: badRows === 'skip',
 						updateExisting: existing === 'update',
-						tagIds
+						tagIds,
+						tagSeparator
 					},
 					encoding,
 					format
