@@ -108,6 +108,28 @@ describe('import sample checks', () => {
 		]);
 	});
 
+	it("reads an exported file's cells: the formula apostrophe off, tags and full names split", () => {
+		const exported = ['email', 'phone', 'custom.score', 'tags', 'full_name'];
+		const sample = [
+			row('a@example.test', "'+44 20 7946 0958", "'-3", 'VIP; Spring fair', 'Ludwig van Beethoven'),
+			row('b@example.test', "'0800 TAXI", '5', `ok; ${'x'.repeat(51)}`, `Ann ${'y'.repeat(101)}`)
+		];
+		expect(sampleProblems(sample, exported, fields, ';')).toEqual([
+			{ row: 3, column: 1, message: 'is not a valid phone number', value: "'0800 TAXI" },
+			{ row: 3, column: 3, message: 'has a tag longer than 50 characters', value: sample[1]![3] },
+			{
+				row: 3,
+				column: 4,
+				message: 'has a first or last name longer than 100 characters',
+				value: sample[1]![4]
+			}
+		]);
+		// The separator chosen in the options: "a, b;c" is two tags on commas.
+		expect(
+			sampleProblems([row('c@example.test', '', '1', 'a, b;c', '')], exported, fields, ',')
+		).toEqual([]);
+	});
+
 	it('reads tag names typed for the batch', () => {
 		expect(parseTagNames(' VIP, Spring fair,,VIP ')).toEqual(['VIP', 'Spring fair']);
 	});

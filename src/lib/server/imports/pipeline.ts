@@ -110,8 +110,8 @@ const MAX_TAGS_PER_CELL = 100;
 function fullNameSplit(column: Column, p: Params): string {
 	const particles = p.add(NAME_PARTICLES);
 	return `cross join lateral (
-		select case when n = 1 then w[1] else array_to_string(w[1:k - 1], ' ') end as name_first,
-		       case when n > 1 then array_to_string(w[k:n], ' ') end as name_last
+		select nullif(case when n = 1 then w[1] else array_to_string(w[1:k - 1], ' ') end, '') as name_first,
+		       nullif(case when n > 1 then array_to_string(w[k:n], ' ') end, '') as name_last
 		  from (select w, n, coalesce((select min(i) from generate_series(2, n - 1) i
 		                                where not exists (select 1 from generate_series(i, n - 1) j
 		                                                   where lower(w[j]) <> all (${particles}::text[]))), n) as k

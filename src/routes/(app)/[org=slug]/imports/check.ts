@@ -146,6 +146,15 @@ function cellProblem(
 }
 
 /**
+ * A cell as the import reads it: trimmed, and without the apostrophe the
+ * export puts before a leading =, +, -, @, tab or return ("'+1 555…" is a
+ * phone number), as the worker's cellValue (pipeline.ts).
+ */
+export function cellValue(raw: string): string {
+	return (raw.startsWith("'") ? raw.replace(/^'('*[-=+@\t\r])/, '$1') : raw).trim();
+}
+
+/**
  * Problems of the sample rows under a mapping, by spreadsheet row (the header
  * is row 1) and column. Blank rows are skipped, as the import skips them.
  */
@@ -160,7 +169,7 @@ export function sampleProblems(
 	const phoneAt = mapping.indexOf('phone');
 	sample.forEach((cells, r) => {
 		const row = r + 2;
-		const value = (i: number) => (cells[i] ?? '').trim();
+		const value = (i: number) => cellValue(cells[i] ?? '');
 		if (cells.every((c) => c.trim() === '')) return;
 		mapping.forEach((target, i) => {
 			if (!target) return;
