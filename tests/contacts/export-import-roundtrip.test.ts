@@ -22,7 +22,7 @@ let dir: string;
 let deps: ContactDeps;
 
 /** One field of each type, defined alike in both organizations (as a user would, in Settings). */
-const FIELDS = [
+const FIELDS: Parameters<typeof contacts.createField>[2][] = [
 	{ key: 'notes', label: 'Notes', type: 'text' },
 	{ key: 'score', label: 'Lead score', type: 'number' },
 	{ key: 'birthday', label: 'Birthday', type: 'date' },
@@ -34,7 +34,7 @@ const FIELDS = [
 		type: 'multi_select',
 		options: ['English', 'French', 'German']
 	}
-] as const;
+];
 
 /** Every standard field, custom value kind, status and tag shape, and the awkward values. */
 const PEOPLE: contacts.ContactInput[] = [
@@ -128,7 +128,7 @@ async function exportAll(orgId: string): Promise<string> {
 
 /** Rows as header → cell, in a stable order (by email, then phone). */
 function table(csv: string): { header: string[]; rows: Record<string, string>[] } {
-	const [header, ...cells] = parse(csv, { relax_column_count: false }) as string[][];
+	const [header, ...cells]: string[][] = parse(csv);
 	const rows = cells.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]!])));
 	rows.sort((a, b) =>
 		`${a.Email}|${a.Phone}`.localeCompare(`${b.Email}|${b.Phone}`, 'en', { numeric: true })
