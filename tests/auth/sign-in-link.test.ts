@@ -1,13 +1,22 @@
 // "Email me a sign-in link" (the app's sendSignInLink against the real Auth API): an
 // address with an account gets a link and a code; one without gets the same answer and
 // no email, so the form never tells who has an account.
+import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../src/lib/database.types.ts';
 import { sendSignInLink, verifyEmailCode } from '../../src/lib/server/auth/service.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
-import { anonClient, codeIn, confirmedUser, uniqueEmail } from './support.ts';
+import { codeIn, confirmedUser, uniqueEmail } from './support.ts';
 
 let platform: TestPlatform;
+
+/** A client typed as the app's own (the service functions take one). */
+function anonClient(platform: TestPlatform) {
+	return createClient<Database>(platform.apiUrl, platform.anonKey, {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
+	});
+}
 
 beforeAll(async () => {
 	platform = await startTestPlatform();
