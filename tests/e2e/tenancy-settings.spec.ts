@@ -196,9 +196,7 @@ test('an owner defines a custom role, changes and removes members, and reads the
 		await signInAs(admin, milo);
 		await openApp(admin, `/${slug}/settings/roles/new`);
 		await expect(admin.getByRole('checkbox', { name: /Delete the organization/ })).toBeDisabled();
-		await expect(
-			admin.getByRole('checkbox', { name: /Create, edit and send campaigns/ })
-		).toBeEnabled();
+		await expect(admin.getByRole('checkbox', { name: /Manage outgoing webhooks/ })).toBeEnabled();
 		await admin.close();
 	});
 

@@ -4,6 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { resolve } from '$app/paths';
 import * as orgs from '$lib/server/orgs';
 import * as segments from '$lib/server/segments';
+import { newGroup } from '$lib/components/contacts/rules';
 import { failWith } from '../../contacts/respond.server';
 import { parseRules } from '../context.server';
 import { deleteSegmentSchema, segmentFormSchema } from '../schema';
@@ -44,7 +45,11 @@ export const actions: Actions = {
 		const form = await superValidate(event.request, zod4(segmentFormSchema), { id: 'segment' });
 		if (!form.valid) return fail(400, { form });
 		const rules = parseRules(form.data.rules);
-		if (rules === null) return setError(form, 'rules', 'The rules could not be read.');
+		if (rules === null) {
+			// Sent back empty: the page could not draw rules it cannot read.
+			form.data.rules = JSON.stringify(newGroup('all', true));
+			return setError(form, 'rules', 'The rules could not be read.');
+		}
 		try {
 			await orgs.withOrg(event, (trx, org) =>
 				segments.updateSegment(trx, org.id, event.params.id, { ...form.data, rules })

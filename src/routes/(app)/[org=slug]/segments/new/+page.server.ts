@@ -27,7 +27,11 @@ export const actions: Actions = {
 		const form = await superValidate(event.request, zod4(segmentFormSchema), { id: 'segment' });
 		if (!form.valid) return fail(400, { form });
 		const rules = parseRules(form.data.rules);
-		if (rules === null) return setError(form, 'rules', 'The rules could not be read.');
+		if (rules === null) {
+			// Sent back empty: the page could not draw rules it cannot read.
+			form.data.rules = JSON.stringify(newGroup('all', true));
+			return setError(form, 'rules', 'The rules could not be read.');
+		}
 		let id: string;
 		try {
 			id = await orgs.withOrg(event, async (trx, org) => {
