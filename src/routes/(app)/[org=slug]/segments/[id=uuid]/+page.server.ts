@@ -43,13 +43,13 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 export const actions: Actions = {
 	save: async (event) => {
 		const form = await superValidate(event.request, zod4(segmentFormSchema), { id: 'segment' });
-		if (!form.valid) return fail(400, { form });
 		const rules = parseRules(form.data.rules);
 		if (rules === null) {
-			// Sent back empty: the page could not draw rules it cannot read.
+			// Sent back empty, valid or not: the page could not draw rules it cannot read.
 			form.data.rules = JSON.stringify(newGroup('all', true));
 			return setError(form, 'rules', 'The rules could not be read.');
 		}
+		if (!form.valid) return fail(400, { form });
 		try {
 			await orgs.withOrg(event, (trx, org) =>
 				segments.updateSegment(trx, org.id, event.params.id, { ...form.data, rules })

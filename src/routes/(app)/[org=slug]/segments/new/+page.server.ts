@@ -25,13 +25,13 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 export const actions: Actions = {
 	default: async (event) => {
 		const form = await superValidate(event.request, zod4(segmentFormSchema), { id: 'segment' });
-		if (!form.valid) return fail(400, { form });
 		const rules = parseRules(form.data.rules);
 		if (rules === null) {
-			// Sent back empty: the page could not draw rules it cannot read.
+			// Sent back empty, valid or not: the page could not draw rules it cannot read.
 			form.data.rules = JSON.stringify(newGroup('all', true));
 			return setError(form, 'rules', 'The rules could not be read.');
 		}
+		if (!form.valid) return fail(400, { form });
 		let id: string;
 		try {
 			id = await orgs.withOrg(event, async (trx, org) => {
