@@ -57,8 +57,9 @@ test('switching organizations shows only each one’s brands; outsiders get a 40
 		await expect(page).toHaveURL(`/${south.slug}/settings/brands`);
 		await expect(page.getByRole('rowheader', { name: 'Southern Supply' })).toBeVisible();
 		await expect(page.getByText('Northern Goods')).toHaveCount(0);
+		// The home page is the organization's dashboard now: its heading names the organization.
 		await openApp(page, `/${south.slug}`);
-		await expect(page.getByRole('list', { name: 'Brands' })).toHaveText(/Southern Supply/);
+		await expect(page.getByRole('heading', { level: 1, name: south.name })).toBeVisible();
 		await expect(page.getByText('Northern Goods')).toHaveCount(0);
 	});
 

@@ -24,7 +24,6 @@ test('a viewer sees no edit controls, and forged form posts are refused with 403
 		await signInAs(page, viewer);
 		await expect(page).toHaveURL(`/${slug}`);
 		await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-		await expect(page.getByText('Harbor Shop')).toBeVisible();
 		await expect(page.getByRole('link', { name: 'Invite teammates' })).toHaveCount(0);
 		const nav = page.getByRole('navigation', { name: 'Main' });
 		for (const section of ['General', 'Branding', 'Brands', 'Members', 'Roles']) {
@@ -84,7 +83,7 @@ test('a viewer sees no edit controls, and forged form posts are refused with 403
 			[`/${slug}/settings/brands/new`, { name: 'Forged brand' }, 'You do not have permission'],
 			[
 				`/${slug}/settings?/update`,
-				{ name: 'Hijacked', slug },
+				{ name: 'Hijacked', slug, timeZone: 'UTC' },
 				'Only owners and admins can change these settings.'
 			],
 			[
@@ -100,7 +99,7 @@ test('a viewer sees no edit controls, and forged form posts are refused with 403
 			[
 				`/${slug}/settings/invitations?/invite`,
 				{ email: uniqueEmail('forged'), role: 'admin', customRoleId: '' },
-				'You do not have permission'
+				'You cannot grant a role with permissions you do not have.'
 			],
 			[
 				`/${slug}/settings/branding`,
