@@ -8,7 +8,8 @@ const sqlDir = new URL('./sql/', import.meta.url);
 /** Files that assume they may act as Supabase's internal roles; skipped where
  * their objects already exist (a real Supabase project owns them). */
 const skipWhenPresent: Record<string, string> = {
-	'10-auth.sql': 'auth.users'
+	'10-auth.sql': 'auth.users',
+	'30-storage.sql': 'storage.objects'
 };
 
 export async function bootstrap(databaseUrl: string): Promise<void> {
