@@ -982,6 +982,75 @@ export type Database = {
 					}
 				];
 			};
+			files: {
+				Row: {
+					alt_text: string;
+					bucket_id: string;
+					checksum: string | null;
+					created_at: string;
+					file_name: string;
+					folder: string;
+					height: number | null;
+					id: string;
+					is_folder_marker: boolean | null;
+					mime_type: string | null;
+					name: string;
+					object_id: string;
+					org_id: string;
+					size: number;
+					updated_at: string;
+					uploaded_by: string | null;
+					width: number | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					alt_text?: string;
+					bucket_id: string;
+					checksum?: string | null;
+					created_at?: string;
+					file_name: string;
+					folder: string;
+					height?: number | null;
+					id?: string;
+					is_folder_marker?: never;
+					mime_type?: string | null;
+					name: string;
+					object_id: string;
+					org_id: string;
+					size?: number;
+					updated_at?: string;
+					uploaded_by?: string | null;
+					width?: number | null;
+				};
+				Update: {
+					alt_text?: string;
+					bucket_id?: string;
+					checksum?: string | null;
+					created_at?: string;
+					file_name?: string;
+					folder?: string;
+					height?: number | null;
+					id?: string;
+					is_folder_marker?: never;
+					mime_type?: string | null;
+					name?: string;
+					object_id?: string;
+					org_id?: string;
+					size?: number;
+					updated_at?: string;
+					uploaded_by?: string | null;
+					width?: number | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'files_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			inbound_webhook_requests: {
 				Row: {
 					contact_id: string | null;
@@ -1596,6 +1665,13 @@ export type Database = {
 			};
 			create_organization: { Args: { p_name: string; p_slug: string }; Returns: string };
 			erase_contact: { Args: { p_contact_id: string }; Returns: undefined };
+			files_usage: {
+				Args: { p_org_id: string };
+				Returns: {
+					bytes: number;
+					files: number;
+				}[];
+			};
 			invitation_preview: {
 				Args: { p_token: string };
 				Returns: {

@@ -29,6 +29,19 @@ it('has RLS enabled on every table in the exposed schemas', async () => {
 	expect(rows.map((r) => r.table)).toEqual([]);
 });
 
+// Storage runs every request through the policies of these, as the caller.
+it('has RLS enabled on the Storage tables the app keeps files in', async () => {
+	const { rows } = await client.query<{ table: string; rls: boolean }>(
+		`select n.nspname || '.' || c.relname as table, c.relrowsecurity as rls
+		   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		  where n.nspname = 'storage' and c.relname in ('buckets', 'objects') order by 1`
+	);
+	expect(rows).toEqual([
+		{ table: 'storage.buckets', rls: true },
+		{ table: 'storage.objects', rls: true }
+	]);
+});
+
 it('keeps helpers in the private schema out of reach of anon', async () => {
 	const { rows } = await client.query<{ usable: boolean }>(
 		`select has_schema_privilege('anon', 'private', 'usage') as usable`

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { Persona, TenancyWorld } from '../helpers/tenancy.ts';
 import { contactTables } from '../contacts/rls-expectations.ts';
 import { dashboardTables } from '../dashboard/rls-expectations.ts';
+import { fileTables } from '../files/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -51,6 +52,7 @@ async function insertReturning(client: pg.Client, sql: string, values: unknown[]
 export const expectations: Record<string, TableSpec> = {
 	...contactTables,
 	...dashboardTables,
+	...fileTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
