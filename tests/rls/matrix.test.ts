@@ -57,8 +57,11 @@ async function attempt(table: string, persona: Persona, operation: Operation): P
 	const claims = world.claims(persona);
 	await client.query('begin');
 	try {
+		// storage.allow_delete_query: what the Storage API sets for its own deletes
+		// (Storage refuses a DELETE on its tables without it); then RLS decides.
 		await client.query(
-			`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`,
+			`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+			        set_config('storage.allow_delete_query', 'true', true)`,
 			[claims.role, JSON.stringify(claims)]
 		);
 		let sql: string;
