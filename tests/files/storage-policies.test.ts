@@ -29,8 +29,10 @@ afterAll(async () => {
 type Result = { ok: true; rows: Record<string, unknown>[] } | { ok: false; code: string };
 
 /** Runs one statement as the persona, committed when it succeeds (as a Storage request would be). */
-async function as(persona: Persona, text: string, values: unknown[] = []): Promise<Result> {
-	const claims = world.claims(persona);
+type Actor = Persona | 'target';
+
+async function as(persona: Actor, text: string, values: unknown[] = []): Promise<Result> {
+	const claims = persona === 'anon' ? world.claims('anon') : world.users[persona].claims;
 	await client.query('begin');
 	try {
 		// As the Storage API runs a request (it marks its own deletes as allowed).
@@ -50,7 +52,7 @@ async function as(persona: Persona, text: string, values: unknown[] = []): Promi
 }
 
 /** An upload as Storage records it: owner from the token, metadata of the stored bytes. */
-function upload(persona: Exclude<Persona, 'anon'>, bucket: string, name: string, size = 5) {
+function upload(persona: Exclude<Actor, 'anon'>, bucket: string, name: string, size = 5) {
 	const owner = world.users[persona].id;
 	return as(
 		persona,
