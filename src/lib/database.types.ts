@@ -485,6 +485,298 @@ export type Database = {
 					}
 				];
 			};
+			campaign_budget_lines: {
+				Row: {
+					amount: number;
+					campaign_id: string;
+					id: string;
+					label: string;
+					org_id: string;
+					position: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					amount: number;
+					campaign_id: string;
+					id?: string;
+					label: string;
+					org_id: string;
+					position?: number;
+				};
+				Update: {
+					amount?: number;
+					campaign_id?: string;
+					id?: string;
+					label?: string;
+					org_id?: string;
+					position?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_budget_lines_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			campaign_folders: {
+				Row: {
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					name: string;
+					org_id: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name: string;
+					org_id: string;
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_folders_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			campaign_kpis: {
+				Row: {
+					campaign_id: string;
+					id: string;
+					metric: string;
+					org_id: string;
+					target: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					id?: string;
+					metric: string;
+					org_id: string;
+					target: number;
+				};
+				Update: {
+					campaign_id?: string;
+					id?: string;
+					metric?: string;
+					org_id?: string;
+					target?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_kpis_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			campaign_sections: {
+				Row: {
+					campaign_id: string;
+					data: NonNullable<Json>;
+					org_id: string;
+					revision: number;
+					section: string;
+					updated_at: string;
+					updated_by: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					data?: NonNullable<Json>;
+					org_id: string;
+					revision?: number;
+					section: string;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Update: {
+					campaign_id?: string;
+					data?: NonNullable<Json>;
+					org_id?: string;
+					revision?: number;
+					section?: string;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_sections_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			campaign_submissions: {
+				Row: {
+					campaign_id: string;
+					id: string;
+					org_id: string;
+					snapshot: NonNullable<Json>;
+					submitted_at: string;
+					submitted_by: string | null;
+					version: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					id?: string;
+					org_id: string;
+					snapshot: NonNullable<Json>;
+					submitted_at?: string;
+					submitted_by?: string | null;
+					version: number;
+				};
+				Update: {
+					campaign_id?: string;
+					id?: string;
+					org_id?: string;
+					snapshot?: NonNullable<Json>;
+					submitted_at?: string;
+					submitted_by?: string | null;
+					version?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_submissions_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			campaigns: {
+				Row: {
+					brand_id: string;
+					budget_amount: number | null;
+					created_at: string;
+					created_by: string | null;
+					currency: string | null;
+					description: string;
+					ends_at: string | null;
+					folder_id: string | null;
+					id: string;
+					kind: Database['public']['Enums']['campaign_kind'];
+					name: string;
+					objective: string;
+					org_id: string;
+					owner_id: string | null;
+					starts_at: string | null;
+					status: Database['public']['Enums']['campaign_status'];
+					status_changed_at: string;
+					submitted_version: number | null;
+					time_zone: string;
+					updated_at: string;
+					version: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					brand_id: string;
+					budget_amount?: number | null;
+					created_at?: string;
+					created_by?: string | null;
+					currency?: string | null;
+					description?: string;
+					ends_at?: string | null;
+					folder_id?: string | null;
+					id?: string;
+					kind: Database['public']['Enums']['campaign_kind'];
+					name: string;
+					objective?: string;
+					org_id: string;
+					owner_id?: string | null;
+					starts_at?: string | null;
+					status?: Database['public']['Enums']['campaign_status'];
+					status_changed_at?: string;
+					submitted_version?: number | null;
+					time_zone?: string;
+					updated_at?: string;
+					version?: number;
+				};
+				Update: {
+					brand_id?: string;
+					budget_amount?: number | null;
+					created_at?: string;
+					created_by?: string | null;
+					currency?: string | null;
+					description?: string;
+					ends_at?: string | null;
+					folder_id?: string | null;
+					id?: string;
+					kind?: Database['public']['Enums']['campaign_kind'];
+					name?: string;
+					objective?: string;
+					org_id?: string;
+					owner_id?: string | null;
+					starts_at?: string | null;
+					status?: Database['public']['Enums']['campaign_status'];
+					status_changed_at?: string;
+					submitted_version?: number | null;
+					time_zone?: string;
+					updated_at?: string;
+					version?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaigns_currency_fkey';
+						columns: ['currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'campaigns_org_id_brand_id_fkey';
+						columns: ['org_id', 'brand_id'];
+						isOneToOne: false;
+						referencedRelation: 'brands';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'campaigns_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'campaigns_org_id_folder_id_fkey';
+						columns: ['org_id', 'folder_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaign_folders';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'campaigns_org_id_owner_id_fkey';
+						columns: ['org_id', 'owner_id'];
+						isOneToOne: false;
+						referencedRelation: 'members';
+						referencedColumns: ['org_id', 'user_id'];
+					}
+				];
+			};
 			consent_records: {
 				Row: {
 					channel: Database['public']['Enums']['consent_channel'];
@@ -894,6 +1186,25 @@ export type Database = {
 						referencedColumns: ['id'];
 					}
 				];
+			};
+			currencies: {
+				Row: {
+					code: string;
+					minor_units: number;
+					name: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					code: string;
+					minor_units: number;
+					name: string;
+				};
+				Update: {
+					code?: string;
+					minor_units?: number;
+					name?: string;
+				};
+				Relationships: [];
 			};
 			email_templates: {
 				Row: {
@@ -1690,6 +2001,17 @@ export type Database = {
 			};
 			replay_webhook_delivery: { Args: { p_delivery_id: number }; Returns: number };
 			retry_automation_run: { Args: { p_run_id: string }; Returns: undefined };
+			save_campaign_section: {
+				Args: { p_base_revision: number; p_campaign_id: string; p_data: Json; p_section: string };
+				Returns: {
+					data: Json;
+					revision: number;
+					saved: boolean;
+					updated_at: string;
+					updated_by: string;
+					version: number;
+				}[];
+			};
 			search_contacts_probe: {
 				Args: {
 					p_after?: string;
@@ -1713,6 +2035,7 @@ export type Database = {
 				Args: { p_automation_id: string; p_subject_id?: string; p_subject_type?: string };
 				Returns: string;
 			};
+			submit_campaign: { Args: { p_campaign_id: string }; Returns: number };
 		};
 		Enums: {
 			automation_run_status:
@@ -1720,6 +2043,8 @@ export type Database = {
 			automation_status: 'draft' | 'active' | 'archived';
 			automation_step_status:
 				'running' | 'waiting' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+			campaign_kind: 'influencer' | 'email' | 'sms' | 'whatsapp';
+			campaign_status: 'draft' | 'scheduled' | 'active' | 'completed' | 'cancelled';
 			consent_channel: 'email' | 'sms' | 'whatsapp';
 			consent_status: 'granted' | 'withdrawn';
 			contact_field_type: 'text' | 'number' | 'date' | 'boolean' | 'select' | 'multi_select';
@@ -1849,6 +2174,8 @@ export const Constants = {
 				'skipped',
 				'cancelled'
 			],
+			campaign_kind: ['influencer', 'email', 'sms', 'whatsapp'],
+			campaign_status: ['draft', 'scheduled', 'active', 'completed', 'cancelled'],
 			consent_channel: ['email', 'sms', 'whatsapp'],
 			consent_status: ['granted', 'withdrawn'],
 			contact_field_type: ['text', 'number', 'date', 'boolean', 'select', 'multi_select'],

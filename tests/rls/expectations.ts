@@ -10,6 +10,7 @@ import type { Persona, TenancyWorld } from '../helpers/tenancy.ts';
 import { contactTables } from '../contacts/rls-expectations.ts';
 import { dashboardTables } from '../dashboard/rls-expectations.ts';
 import { fileTables } from '../files/rls-expectations.ts';
+import { campaignTables } from '../campaigns/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -53,6 +54,7 @@ export const expectations: Record<string, TableSpec> = {
 	...contactTables,
 	...dashboardTables,
 	...fileTables,
+	...campaignTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

@@ -17,11 +17,11 @@ const role = z.enum(Constants.public.Enums.org_role);
 export type EventSpec = {
 	label: string;
 	description: string;
-	subject: 'contact' | 'member' | 'invitation' | 'organization' | 'import';
+	subject: 'contact' | 'member' | 'invitation' | 'organization' | 'import' | 'campaign';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
-	module: 'contacts' | 'segments' | 'tenancy' | 'webhooks';
+	module: 'contacts' | 'segments' | 'tenancy' | 'webhooks' | 'campaigns';
 	payload: z.ZodType<Record<string, unknown>>;
 };
 
@@ -150,6 +150,34 @@ export const eventCatalog = {
 		module: 'tenancy',
 		payload: z.object({ email: z.string(), role, user_id: uuid.nullable() })
 	}),
+	'campaign.created': spec({
+		label: 'Campaign created',
+		description: 'Someone started a new campaign (it is a draft until it is submitted).',
+		subject: 'campaign',
+		operation: 'INSERT',
+		module: 'campaigns',
+		payload: z.object({ kind: z.enum(Constants.public.Enums.campaign_kind), brand_id: uuid })
+	}),
+	'campaign.submitted': spec({
+		label: 'Campaign submitted',
+		description:
+			'A campaign was submitted from the wizard: its first version, or a new version after changes.',
+		subject: 'campaign',
+		operation: 'INSERT',
+		module: 'campaigns',
+		payload: z.object({ version: z.number().int() })
+	}),
+	'campaign.status_changed': spec({
+		label: 'Campaign status changed',
+		description: 'A campaign was scheduled, started, completed, cancelled or sent back to draft.',
+		subject: 'campaign',
+		operation: 'UPDATE',
+		module: 'campaigns',
+		payload: z.object({
+			from: z.enum(Constants.public.Enums.campaign_status),
+			to: z.enum(Constants.public.Enums.campaign_status)
+		})
+	}),
 	'webhook.received': spec({
 		label: 'Incoming webhook received',
 		description:
@@ -218,7 +246,8 @@ export const MODULE_LABELS: Record<EventSpec['module'], string> = {
 	contacts: 'Contacts',
 	segments: 'Segments',
 	tenancy: 'Team',
-	webhooks: 'Incoming webhooks'
+	webhooks: 'Incoming webhooks',
+	campaigns: 'Campaigns'
 };
 
 /** Event types grouped for a picker, in catalog order. */
@@ -227,7 +256,8 @@ export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {
 		contacts: [],
 		segments: [],
 		tenancy: [],
-		webhooks: []
+		webhooks: [],
+		campaigns: []
 	};
 	for (const type of EVENT_TYPES) groups[eventCatalog[type].module].push(type);
 	return groups;
