@@ -205,6 +205,6 @@ describe("the builder's words", () => {
 					]
 				}
 			})
-		).toBe('all of 2 checks');
+		).toBe('Event type is filled in and 1 more check');
 	});
 });

@@ -233,3 +233,101 @@ test("a schedule is set in words, in the organization's time zone", async ({ pag
 		await expect(trigger.getByLabel('Cron expression')).toHaveValue('30 8 * * 1-5');
 	});
 });
+
+test("the builder's pickers say fields, dates and checks in words, stored as the engine's values", async ({
+	page
+}) => {
+	test.setTimeout(90_000);
+	const owner = await confirmedUser('Wren Words', 'words');
+	const { name, slug } = uniqueOrgName('Word Works');
+	const orgId = await seedOrg({ owner, name, slug });
+	// Setup: the organization's zone and a custom field (the behaviour under test is the builder).
+	await withDb(async (db) => {
+		await db.query(`update public.organizations set time_zone = 'America/New_York' where id = $1`, [
+			orgId
+		]);
+		await db.query(
+			`insert into public.contact_fields (org_id, key, label, type) values ($1, 'plan', 'Plan', 'text')`,
+			[orgId]
+		);
+	});
+	await signInAs(page, owner);
+	await openApp(page, `/${slug}/automations`);
+	await page.getByRole('button', { name: 'New automation' }).click();
+	await page.getByLabel('Name').fill('Plan follow-up');
+	await page.getByRole('button', { name: 'Create and edit' }).click();
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
+	const automationId = page.url().split('/').at(-1)!;
+	const trigger = page.getByTestId('trigger-settings');
+	const settings = page.getByTestId('step-settings');
+	const list = page.getByTestId('step-list');
+
+	await test.step('Contact updated: the changed field is picked from the contact’s fields', async () => {
+		await trigger.getByLabel('Start runs').selectOption('event');
+		await trigger.getByLabel('Event', { exact: true }).selectOption({ label: 'Contact updated' });
+		const field = trigger.getByLabel('Which field changed');
+		await expect(field.locator('option')).toContainText(['Any field', 'Email', 'Company', 'Plan']);
+		await field.selectOption({ label: 'Plan' });
+		await expect(list).toContainText('Contact updated: Plan');
+		await expect(trigger).not.toContainText('custom.plan');
+		await expect(trigger.getByRole('textbox')).toHaveCount(0);
+	});
+
+	await test.step('Wait until: a date and time in the organization’s zone, shown back in it', async () => {
+		await page.getByLabel('Add a step').selectOption('wait');
+		await page.getByRole('button', { name: 'Add step' }).click();
+		await settings.getByLabel('Wait', { exact: true }).selectOption('until');
+		await expect(settings).toContainText('Date and time in America/New_York.');
+		await settings.getByLabel('Until', { exact: true }).fill('2031-01-31T09:00');
+		await expect(list).toContainText('until Fri, Jan 31, 2031, 9:00 AM');
+		await expect(page.locator('body')).not.toContainText('2031-01-31T');
+	});
+
+	await test.step("a data check on the contact's tags, picked and summarised in words", async () => {
+		await page.getByLabel('Add a step').selectOption('condition');
+		await page.getByRole('button', { name: 'Add step' }).click();
+		const what = settings.getByLabel('Check 1: what to check');
+		await expect(what.locator('optgroup[label="Event"] option').first()).toHaveText('Event type');
+		await expect(what.locator('optgroup[label="Contact"]')).toContainText("Contact's tags");
+		for (const text of await what.locator('option').allTextContents()) {
+			expect(text).not.toMatch(/\w[._]\w/);
+		}
+		await what.selectOption({ label: "Contact's tags" });
+		await expect(settings.getByLabel('Check 1: how')).toHaveValue('contains');
+		await settings.getByLabel('Check 1: value').fill('VIP');
+		await expect(list).toContainText('Contact\'s tags includes "VIP"');
+		await expect(settings).not.toContainText('contact.tags');
+	});
+
+	await test.step('saved as the engine reads it, and shown the same after a reload', async () => {
+		await page.getByRole('button', { name: 'Save', exact: true }).click();
+		await expect(page.getByTestId('version')).toContainText('Draft saved.');
+		const draft = await withDb(async (db) => {
+			const { rows } = await db.query<{ draft: { trigger: unknown; steps: unknown[] } }>(
+				`select draft from public.automations where id = $1`,
+				[automationId]
+			);
+			return rows[0]!.draft;
+		});
+		expect(draft.trigger).toMatchObject({
+			event: 'contact.updated',
+			match: { changed: 'custom.plan' }
+		});
+		expect(draft.steps).toContainEqual(
+			expect.objectContaining({ wait: { kind: 'until', at: '2031-01-31T14:00:00.000Z' } })
+		);
+		expect(draft.steps).toContainEqual(
+			expect.objectContaining({
+				condition: {
+					kind: 'data',
+					match: 'all',
+					checks: [{ path: 'contact.tags', op: 'contains', value: 'VIP' }]
+				}
+			})
+		);
+		await page.reload();
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		await list.getByRole('button', { name: /Wait 1/ }).click();
+		await expect(settings.getByLabel('Until', { exact: true })).toHaveValue('2031-01-31T09:00');
+	});
+});

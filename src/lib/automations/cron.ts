@@ -127,7 +127,7 @@ export function offsetMs(ms: number, timeZone: string): number {
 }
 
 /** The instant a wall-clock time (as UTC fields of `wall`) names in `timeZone`; the first if two do. */
-function instantOf(wall: number, timeZone: string): number {
+export function instantOf(wall: number, timeZone: string): number {
 	const before = offsetMs(wall - 86_400_000, timeZone);
 	const after = offsetMs(wall + 86_400_000, timeZone);
 	const fits = [before, after]

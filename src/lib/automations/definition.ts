@@ -58,7 +58,10 @@ const waitStep = z.object({
 				.max(100_000, 'Wait for at most 100,000.'),
 			unit: z.enum(DURATION_UNITS)
 		}),
-		z.object({ kind: z.literal('until'), at: z.iso.datetime({ offset: true }) })
+		z.object({
+			kind: z.literal('until'),
+			at: z.iso.datetime({ offset: true, error: 'Choose a date and time.' })
+		})
 	]),
 	next: target
 });

@@ -16,6 +16,8 @@ export type ContactData = {
 	company: string | null;
 	status: string;
 	custom: Record<string, unknown>;
+	/** Tag names, for checks like "Contact's tags includes VIP" and {{contact.tags}}. */
+	tags: string[];
 	erased: boolean;
 };
 
@@ -41,9 +43,14 @@ export function runData(trx: Conn, run: RunState, known?: EventData): RunData {
 	const loadContact = async (): Promise<ContactData | null> => {
 		if (run.subjectType !== 'contact' || !run.subjectId) return null;
 		const { rows } = await sql<ContactData>`
-			select id, email::text as email, first_name, last_name, phone, company, status::text as status,
-			       custom, erased_at is not null as erased
-			  from public.contacts where org_id = ${run.orgId} and id = ${run.subjectId}`.execute(trx);
+			select c.id, c.email::text as email, c.first_name, c.last_name, c.phone, c.company,
+			       c.status::text as status, c.custom, c.erased_at is not null as erased,
+			       array(select t.name::text
+			               from public.contact_tags ct
+			               join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
+			              where ct.org_id = c.org_id and ct.contact_id = c.id
+			              order by 1) as tags
+			  from public.contacts c where c.org_id = ${run.orgId} and c.id = ${run.subjectId}`.execute(trx);
 		return rows[0] ?? null;
 	};
 	const loadEvent = async (): Promise<EventData | null> => {
@@ -83,7 +90,10 @@ export function runData(trx: Conn, run: RunState, known?: EventData): RunData {
 function compare(actual: unknown, op: Check['op'], expected: unknown): boolean {
 	if (op === 'exists') return actual !== undefined && actual !== null && actual !== '';
 	if (op === 'contains') {
-		if (Array.isArray(actual)) return actual.some((v) => String(v) === String(expected));
+		// Tag names compare as the database does (citext): case aside.
+		if (Array.isArray(actual)) {
+			return actual.some((v) => String(v).toLowerCase() === String(expected).toLowerCase());
+		}
 		return (
 			typeof actual === 'string' && actual.toLowerCase().includes(String(expected).toLowerCase())
 		);

@@ -60,16 +60,23 @@ function candidate(
 	};
 }
 
-function payloadMatches(
+const sameValue = (actual: unknown, v: unknown) =>
+	typeof actual === 'string' && typeof v === 'string'
+		? actual.toLowerCase() === v.toLowerCase()
+		: actual === v;
+
+/**
+ * A trigger's "only when" choices against an event's payload: each key equal,
+ * or, for a list (contact.updated's `changed` fields), holding the value.
+ */
+export function payloadMatches(
 	expected: Record<string, unknown> | undefined,
 	payload: Record<string, unknown>
 ) {
 	if (!expected) return true;
 	return Object.entries(expected).every(([k, v]) => {
 		const actual = payload[k];
-		return typeof actual === 'string' && typeof v === 'string'
-			? actual.toLowerCase() === v.toLowerCase()
-			: actual === v;
+		return Array.isArray(actual) ? actual.some((a) => sameValue(a, v)) : sameValue(actual, v);
 	});
 }
 

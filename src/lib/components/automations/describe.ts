@@ -1,9 +1,11 @@
 // Short descriptions of steps for the canvas and the step list, in words (tag
 // and member names, not ids).
 import type { Step } from '$lib/automations/definition';
+import { formatInZone } from '$lib/automations/zoned';
 import { plural } from '$lib/components/contacts/display';
 import { STANDARD_LABELS } from '$lib/components/contacts/rules';
 import type { Choices } from './model';
+import { checkPhrase, type PathNames } from './paths';
 
 const UNIT: Record<string, string> = {
 	seconds: 'second',
@@ -15,7 +17,11 @@ const UNIT: Record<string, string> = {
 /** What the builder knows by name; left out, a detail says less. */
 export type StepNames = Partial<Pick<Choices, 'members'>> & {
 	tags?: { id: string; name: string }[];
-	fields?: { key: string; label: string }[];
+	fields?: PathNames['fields'];
+	/** Contact statuses, for "Contact's email status is Subscribed". */
+	statuses?: readonly string[];
+	/** The organization's time zone, in which dates are shown. */
+	timeZone?: string;
 };
 
 export function stepDetail(step: Step, names: StepNames = {}): string {
@@ -23,11 +29,15 @@ export function stepDetail(step: Step, names: StepNames = {}): string {
 		case 'wait':
 			return step.wait.kind === 'duration'
 				? `for ${plural(step.wait.amount, UNIT[step.wait.unit] ?? step.wait.unit)}`
-				: `until ${step.wait.at}`;
-		case 'condition':
-			return step.condition.kind === 'contact'
-				? 'contact matches rules'
-				: `${step.condition.match} of ${plural(step.condition.checks.length, 'check')}`;
+				: `until ${formatInZone(step.wait.at, names.timeZone ?? 'UTC')}`;
+		case 'condition': {
+			if (step.condition.kind === 'contact') return 'contact matches rules';
+			const [first, ...rest] = step.condition.checks;
+			if (!first) return 'no checks yet';
+			const phrase = checkPhrase(first, names);
+			const joint = step.condition.match === 'all' ? 'and' : 'or';
+			return rest.length ? `${phrase} ${joint} ${plural(rest.length, 'more check')}` : phrase;
+		}
 		case 'send_email':
 			return step.email.kind === 'inline' ? step.email.subject : 'template';
 		case 'add_tag':

@@ -19,7 +19,7 @@ import {
 	type EventType
 } from '$lib/events/catalog';
 import { plural } from '$lib/components/contacts/display';
-import type { BuilderContext } from '$lib/components/contacts/rules';
+import { STANDARD_LABELS, type BuilderContext } from '$lib/components/contacts/rules';
 import { ROLE_LABELS } from '$lib/schemas/members';
 
 export { STEP_TYPES, edgesOf, type Definition, type Step, type StepType, type Trigger };
@@ -85,12 +85,46 @@ const named = (values: readonly string[], labels: Record<string, string> = {}) =
 	values.map((v) => ({ value: v, label: labels[v] ?? capitalized(v) }));
 const ROLE_VALUES = Object.keys(ROLE_LABELS);
 
+/**
+ * Contact fields whose change a "Contact updated" trigger can wait for, by label:
+ * the names the database records in the event's `changed` list (standard columns
+ * and `custom.<key>`, src/lib/events/catalog.ts).
+ */
+export const CHANGEABLE_FIELDS = [
+	'email',
+	'phone',
+	'first_name',
+	'last_name',
+	'company',
+	'source',
+	'status'
+] as const;
+
+/** The contact's fields as a picker offers them: standard ones, then the organization's own. */
+export function contactFieldChoices(
+	fields: readonly { key: string; label: string }[]
+): { value: string; label: string }[] {
+	return [
+		...CHANGEABLE_FIELDS.map((f) => ({ value: f, label: STANDARD_LABELS[f] ?? f })),
+		...fields.map((f) => ({ value: `custom.${f.key}`, label: f.label }))
+	];
+}
+
 /** The "only when" choices an event type offers, with the organization's tags, segments, … */
 export function matchFilters(event: string, choices: Choices): MatchFilter[] {
 	const tags = choices.rules.tags.map((t) => ({ value: t.id, label: t.name }));
 	const segments = choices.segments.map((s) => ({ value: s.id, label: s.name }));
 	const roles = named(ROLE_VALUES, ROLE_LABELS);
 	switch (event) {
+		case 'contact.updated':
+			return [
+				{
+					key: 'changed',
+					label: 'Which field changed',
+					any: 'Any field',
+					options: contactFieldChoices(choices.rules.fields)
+				}
+			];
 		case 'tag.added':
 		case 'tag.removed':
 			return [{ key: 'tag_id', label: 'Which tag', any: 'Any tag', options: tags }];
@@ -135,6 +169,8 @@ export function matchFilters(event: string, choices: Choices): MatchFilter[] {
 /** Names the builder shows for what a trigger points at (tags, segments, …), by id. */
 export type Names = Partial<Pick<Choices, 'segments' | 'endpoints'>> & {
 	tags?: { id: string; name: string }[];
+	/** Custom contact fields, for "Contact updated: Plan". */
+	fields?: { key: string; label: string }[];
 };
 
 /** A one-line summary of a trigger, e.g. `Tag added: VIP` or `Every Monday at 09:00`. */
@@ -155,6 +191,12 @@ export function triggerSummary(
 			const values = Object.entries(trigger.match ?? {}).map(([k, v]) => {
 				const list = lists[k];
 				if (list) return list.find((x) => x.id === v)?.name ?? 'one that was deleted';
+				if (k === 'changed') {
+					return (
+						contactFieldChoices(names.fields ?? []).find((f) => f.value === v)?.label ??
+						'a field that was deleted'
+					);
+				}
 				return k === 'role' || k === 'to'
 					? (ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] ?? String(v))
 					: capitalized(String(v));
@@ -209,7 +251,11 @@ export function newStep(type: StepType, steps: readonly Step[]): Step {
 				id,
 				name,
 				type,
-				condition: { kind: 'data', match: 'all', checks: [{ path: 'event.type', op: 'exists' }] },
+				condition: {
+					kind: 'data',
+					match: 'all',
+					checks: [{ path: 'contact.email', op: 'exists' }]
+				},
 				then: null,
 				else: null
 			};
