@@ -293,7 +293,9 @@ test("the builder's pickers say fields, dates and checks in words, stored as the
 			expect(text).not.toMatch(/\w[._]\w/);
 		}
 		await what.selectOption({ label: "Contact's tags" });
-		await expect(settings.getByLabel('Check 1: how')).toHaveValue('contains');
+		const how = settings.getByLabel('Check 1: how');
+		await expect(how.locator('option')).toHaveText(['includes', 'is filled in']);
+		await how.selectOption({ label: 'includes' });
 		await settings.getByLabel('Check 1: value').fill('VIP');
 		await expect(list).toContainText('Contact\'s tags includes "VIP"');
 		await expect(settings).not.toContainText('contact.tags');
@@ -329,5 +331,91 @@ test("the builder's pickers say fields, dates and checks in words, stored as the
 		await expect(page.locator('[data-hydrated]')).toBeAttached();
 		await list.getByRole('button', { name: /Wait 1/ }).click();
 		await expect(settings.getByLabel('Until', { exact: true })).toHaveValue('2031-01-31T09:00');
+	});
+});
+
+test('an API key is saved as a secret, picked in an HTTP step header and never shown again', async ({
+	page,
+	browser
+}) => {
+	test.setTimeout(120_000);
+	const owner = await confirmedUser('Kai Keys', 'keys');
+	const viewer = await confirmedUser('Val Viewer', 'keysviewer');
+	const { name, slug } = uniqueOrgName('Key Works');
+	const orgId = await seedOrg({ owner, name, slug, members: [{ person: viewer, role: 'viewer' }] });
+	const value = `sk_live_${randomBytes(8).toString('hex')}`;
+	const replaced = `sk_live_${randomBytes(8).toString('hex')}`;
+	await signInAs(page, owner);
+
+	await test.step('saved on Settings → Automation secrets; the value is not shown back', async () => {
+		await openApp(page, `/${slug}/settings/secrets`);
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		await expect(page.getByText('No secrets yet')).toBeVisible();
+		await page.getByLabel('Name', { exact: true }).fill('crm_key');
+		await page.getByLabel('Value', { exact: true }).fill(value);
+		await page.getByRole('button', { name: 'Save secret' }).click();
+		await expect(page.getByText('The secret “crm_key” is saved.')).toBeVisible();
+		const table = page.getByTestId('secrets');
+		await expect(table.getByRole('row', { name: /crm_key/ })).toContainText('No automation');
+		await expect(page.getByLabel('Value', { exact: true })).toHaveValue('');
+		expect(await page.content()).not.toContain(value);
+		await page.reload();
+		expect(await page.content()).not.toContain(value);
+	});
+
+	await test.step('replaced in a dialog, still never shown', async () => {
+		await page.getByRole('button', { name: 'Replace the value of crm_key' }).click();
+		await page.getByRole('alertdialog').getByLabel('New value').fill(replaced);
+		await page.getByRole('button', { name: 'Save new value' }).click();
+		await expect(page.getByText('The new value is saved.')).toBeVisible();
+		expect(await page.content()).not.toContain(replaced);
+	});
+
+	await test.step('an HTTP step picks it for its Authorization header', async () => {
+		await openApp(page, `/${slug}/automations`);
+		await page.getByRole('button', { name: 'New automation' }).click();
+		await page.getByLabel('Name').fill('Tell the CRM');
+		await page.getByRole('button', { name: 'Create and edit' }).click();
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		await page.getByLabel('Add a step').selectOption('http_request');
+		await page.getByRole('button', { name: 'Add step' }).click();
+		const settings = page.getByTestId('step-settings');
+		await settings.getByLabel('URL').fill('https://crm.example.test/hook');
+		await settings.getByRole('button', { name: 'Add header' }).click();
+		await expect(settings.getByLabel('Header 1 name')).toHaveValue('Authorization');
+		await settings.getByLabel('Header 1: use a saved secret').selectOption('crm_key');
+		await expect(settings.getByLabel('Header 1 value')).toHaveValue('Bearer {{secret:crm_key}}');
+		await expect(settings).toContainText('Sends the saved secret “crm_key”');
+		await page.getByRole('button', { name: 'Validate' }).click();
+		await expect(page.getByText('The automation is valid and ready to activate.')).toBeVisible();
+		const draft = await withDb(async (db) => {
+			const { rows } = await db.query<{ draft: string }>(
+				`select draft::text from public.automations where org_id = $1`,
+				[orgId]
+			);
+			return rows[0]!.draft;
+		});
+		expect(draft).toContain('Bearer {{secret:crm_key}}');
+		expect(draft).not.toContain(replaced);
+	});
+
+	await test.step('the secrets page says which automation uses it', async () => {
+		await openApp(page, `/${slug}/settings/secrets`);
+		await expect(page.getByTestId('secrets').getByRole('row', { name: /crm_key/ })).toContainText(
+			'Tell the CRM'
+		);
+	});
+
+	await test.step('a viewer has no secrets page and no link to it', async () => {
+		const context = await browser.newContext();
+		const other = await context.newPage();
+		await signInAs(other, viewer);
+		await openApp(other, `/${slug}/settings/secrets`);
+		await expect(
+			other.getByText('Only people who edit automations can manage their secrets.')
+		).toBeVisible();
+		await expect(other.getByRole('link', { name: 'Automation secrets' })).toHaveCount(0);
+		expect(await other.content()).not.toContain('crm_key');
+		await context.close();
 	});
 });

@@ -385,6 +385,8 @@ export type Choices = {
 	templates: { id: string; name: string }[];
 	segments: { id: string; name: string }[];
 	endpoints: { id: string; name: string }[];
+	/** Names of the organization's saved secrets, for HTTP step headers ({{secret:NAME}}). */
+	secrets?: string[];
 };
 
 /** The value of the input or select an event came from. */

@@ -51,6 +51,11 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 			icon: 'fields',
 			href: resolve('/(app)/[org=slug]/settings/fields', org)
 		},
+		can('automations.write') && {
+			label: 'Automation secrets',
+			icon: 'shield',
+			href: resolve('/(app)/[org=slug]/settings/secrets', org)
+		},
 		can('webhooks.manage') && {
 			label: 'Webhooks',
 			icon: 'send',

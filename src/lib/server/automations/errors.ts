@@ -30,3 +30,13 @@ export class AutomationStateError extends Error {
 		this.code = code;
 	}
 }
+
+/** No saved secret the caller may change has this id (deleted, or RLS hid it: no automations.write). */
+export class SecretNotFoundError extends Error {
+	override readonly name = 'SecretNotFoundError';
+	readonly id: string;
+	constructor(id: string) {
+		super('That secret no longer exists, or you may not change it.');
+		this.id = id;
+	}
+}

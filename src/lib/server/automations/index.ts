@@ -28,7 +28,21 @@ export {
 	type RunSummary,
 	type StepRunView
 } from './runs.ts';
-export { AutomationInvalidError, AutomationNotFoundError, AutomationStateError } from './errors.ts';
+export {
+	AutomationInvalidError,
+	AutomationNotFoundError,
+	AutomationStateError,
+	SecretNotFoundError
+} from './errors.ts';
+export {
+	listSecrets,
+	secretNames,
+	addSecret,
+	replaceSecret,
+	deleteSecret,
+	secretsUsedIn,
+	type SecretSummary
+} from './secrets.ts';
 export * from './schemas.ts';
 export {
 	validateGraph,

@@ -19,12 +19,13 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 			if (e instanceof automations.AutomationNotFoundError) error(404, 'Automation not found');
 			throw e;
 		}
-		const [rules, team, templates, segmentList, endpoints] = await Promise.all([
+		const [rules, team, templates, segmentList, endpoints, secrets] = await Promise.all([
 			segments.builderContext(trx, org.id),
 			members.list(trx, org.id),
 			automations.templateChoices(trx, org.id),
 			segments.listSegments(trx, org.id),
-			permissions.includes('webhooks.manage') ? webhooks.listEndpoints(trx, org.id) : []
+			permissions.includes('webhooks.manage') ? webhooks.listEndpoints(trx, org.id) : [],
+			automations.secretNames(trx, org.id)
 		]);
 		return {
 			automation,
@@ -33,7 +34,8 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 				members: team.map((m) => ({ id: m.userId, name: m.fullName || m.email })),
 				templates,
 				segments: segmentList.map((s) => ({ id: s.id, name: s.name })),
-				endpoints: endpoints.map((e) => ({ id: e.id, name: e.name }))
+				endpoints: endpoints.map((e) => ({ id: e.id, name: e.name })),
+				secrets
 			}
 		};
 	});
