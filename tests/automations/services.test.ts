@@ -140,7 +140,15 @@ describe('automations', () => {
 		const detail = await as('viewer', (trx) =>
 			automations.getRun(trx, w.world.orgA, bySubject.items[0]!.id)
 		);
-		expect(detail).toMatchObject({ version: 2, status: 'waiting', currentStep: 'wait' });
+		expect(detail).toMatchObject({
+			version: 2,
+			status: 'waiting',
+			currentStep: 'wait',
+			// People see the step by its name, never its id.
+			currentStepName: 'Wait a day',
+			failedStepName: null
+		});
+		expect(bySubject.items[0]!.currentStepName).toBe('Wait a day');
 		expect(detail.steps.map((s) => [s.stepName, s.status])).toEqual([
 			['Tag newcomer', 'succeeded'],
 			['Wait a day', 'waiting']

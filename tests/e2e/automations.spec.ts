@@ -257,6 +257,7 @@ test("the builder's pickers say fields, dates and checks in words, stored as the
 	await page.getByLabel('Name').fill('Plan follow-up');
 	await page.getByRole('button', { name: 'Create and edit' }).click();
 	await expect(page.locator('[data-hydrated]')).toBeAttached();
+	await expect(page).toHaveURL(new RegExp(`/${slug}/automations/[0-9a-f-]{36}$`));
 	const automationId = page.url().split('/').at(-1)!;
 	const trigger = page.getByTestId('trigger-settings');
 	const settings = page.getByTestId('step-settings');
@@ -410,11 +411,14 @@ test('an API key is saved as a secret, picked in an HTTP step header and never s
 		const context = await browser.newContext();
 		const other = await context.newPage();
 		await signInAs(other, viewer);
-		await openApp(other, `/${slug}/settings/secrets`);
+		await openApp(other, `/${slug}/settings`);
+		await expect(other.getByRole('link', { name: 'Custom fields' })).toBeVisible();
+		await expect(other.getByRole('link', { name: 'Automation secrets' })).toHaveCount(0);
+		const response = await other.goto(`/${slug}/settings/secrets`);
+		expect(response?.status()).toBe(403);
 		await expect(
 			other.getByText('Only people who edit automations can manage their secrets.')
 		).toBeVisible();
-		await expect(other.getByRole('link', { name: 'Automation secrets' })).toHaveCount(0);
 		expect(await other.content()).not.toContain('crm_key');
 		await context.close();
 	});

@@ -5,8 +5,25 @@
 // worker puts the value in at send time. The database refuses any other
 // header value (private.automation_header_problem, the same rules as here).
 
+import { z } from 'zod';
+
 /** Names a secret may have: letters, digits, `_` and `-`. */
 export const SECRET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A secret as people save it: the name steps refer to ({{secret:NAME}}) and its value. */
+export const secretInputSchema = z.object({
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Name the secret, e.g. crm_key.')
+		.regex(SECRET_NAME, 'Use up to 64 letters, digits, _ or - (no spaces), e.g. crm_key.'),
+	value: z
+		.string()
+		.min(1, 'Paste the value to keep.')
+		.max(2000, 'Use at most 2,000 characters.')
+		.refine((v) => v.trim() !== '', 'Paste the value to keep.')
+});
+export type SecretInput = z.input<typeof secretInputSchema>;
 
 /** A whole header value that is a secret reference, optionally after an auth scheme. */
 const SECRET_VALUE = /^((?:Bearer|Basic|Token) )?\{\{secret:([A-Za-z0-9_-]{1,64})\}\}$/;

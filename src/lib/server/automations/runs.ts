@@ -20,8 +20,11 @@ export type RunSummary = {
 	/** The contact's name or email, when the subject is a contact (null once erased). */
 	subjectLabel: string | null;
 	currentStep: string | null;
+	/** The current step's name in the run's version (what people see; ids stay in the code). */
+	currentStepName: string | null;
 	error: string | null;
 	failedStep: string | null;
+	failedStepName: string | null;
 	wakeAt: string | null;
 	startedAt: string;
 	finishedAt: string | null;
@@ -100,6 +103,14 @@ function baseQuery(trx: Trx, orgId: string) {
 
 type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
 
+/** A step's name in the run's version, else its place-holder (a step since removed). */
+function stepName(definition: unknown, id: string | null): string | null {
+	if (id === null) return null;
+	const steps = (definition as Partial<Definition> | null)?.steps;
+	const step = Array.isArray(steps) ? steps.find((s) => s?.id === id) : undefined;
+	return typeof step?.name === 'string' && step.name.trim() ? step.name : 'a removed step';
+}
+
 const toSummary = (r: Row): RunSummary => ({
 	id: r.id,
 	automationId: r.automation_id,
@@ -110,8 +121,10 @@ const toSummary = (r: Row): RunSummary => ({
 	subjectId: r.subject_id,
 	subjectLabel: r.subject_label,
 	currentStep: r.current_step,
+	currentStepName: stepName(r.definition, r.current_step),
 	error: r.error,
 	failedStep: r.failed_step,
+	failedStepName: stepName(r.definition, r.failed_step),
 	wakeAt: iso(r.wake_at),
 	startedAt: iso(r.started_at)!,
 	finishedAt: iso(r.finished_at)

@@ -1,7 +1,6 @@
 // Input of the automation services (forms and the builder), checked with zod.
 import { z } from 'zod';
 import { Constants } from '../../database.types.ts';
-import { SECRET_NAME } from '../../automations/secrets.ts';
 import { shallow } from '../../json-bounds.ts';
 
 export const automationInputSchema = z.object({
@@ -36,17 +35,4 @@ export const runFilterSchema = z.object({
 });
 export type RunFilter = z.input<typeof runFilterSchema>;
 
-/** A saved secret: the name steps refer to ({{secret:NAME}}) and its value (never shown back). */
-export const secretInputSchema = z.object({
-	name: z
-		.string()
-		.trim()
-		.min(1, 'Name the secret, e.g. crm_key.')
-		.regex(SECRET_NAME, 'Use up to 64 letters, digits, _ or - (no spaces), e.g. crm_key.'),
-	value: z
-		.string()
-		.min(1, 'Paste the value to keep.')
-		.max(2000, 'Use at most 2,000 characters.')
-		.refine((v) => v.trim() !== '', 'Paste the value to keep.')
-});
-export type SecretInput = z.input<typeof secretInputSchema>;
+export { secretInputSchema, type SecretInput } from '../../automations/secrets.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretInputSchema } from '$lib/server/automations/schemas';
+import { secretInputSchema } from '$lib/automations/secrets';
 
 /** Saving a new secret: its name and value. */
 export const addSecretSchema = secretInputSchema;
