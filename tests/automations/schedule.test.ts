@@ -117,6 +117,7 @@ describe("the builder's words", () => {
 			'Contacts',
 			'Segments',
 			'Team',
+			'Campaigns',
 			'Incoming webhooks'
 		]);
 		const options = groups.flatMap((g) => g.options);
