@@ -6,6 +6,103 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
 	public: {
 		Tables: {
+			audience_segments: {
+				Row: {
+					audience_id: string;
+					excluded: boolean;
+					org_id: string;
+					segment_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					audience_id: string;
+					excluded?: boolean;
+					org_id: string;
+					segment_id: string;
+				};
+				Update: {
+					audience_id?: string;
+					excluded?: boolean;
+					org_id?: string;
+					segment_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'audience_segments_org_id_audience_id_fkey';
+						columns: ['org_id', 'audience_id'];
+						isOneToOne: false;
+						referencedRelation: 'audiences';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'audience_segments_org_id_segment_id_fkey';
+						columns: ['org_id', 'segment_id'];
+						isOneToOne: false;
+						referencedRelation: 'segments';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			audiences: {
+				Row: {
+					age_ranges: Database['public']['Enums']['audience_age_range'][];
+					cities: string[];
+					countries: string[];
+					created_at: string;
+					created_by: string | null;
+					description: string;
+					genders: Database['public']['Enums']['audience_gender'][];
+					id: string;
+					interests: string[];
+					languages: string[];
+					name: string;
+					org_id: string;
+					regions: string[];
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					age_ranges?: Database['public']['Enums']['audience_age_range'][];
+					cities?: string[];
+					countries?: string[];
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					genders?: Database['public']['Enums']['audience_gender'][];
+					id?: string;
+					interests?: string[];
+					languages?: string[];
+					name: string;
+					org_id: string;
+					regions?: string[];
+					updated_at?: string;
+				};
+				Update: {
+					age_ranges?: Database['public']['Enums']['audience_age_range'][];
+					cities?: string[];
+					countries?: string[];
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					genders?: Database['public']['Enums']['audience_gender'][];
+					id?: string;
+					interests?: string[];
+					languages?: string[];
+					name?: string;
+					org_id?: string;
+					regions?: string[];
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'audiences_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			audit_log: {
 				Row: {
 					action: string;
@@ -1459,6 +1556,36 @@ export type Database = {
 					}
 				];
 			};
+			interests: {
+				Row: {
+					key: string;
+					label: string;
+					parent_key: string | null;
+					position: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					key: string;
+					label: string;
+					parent_key?: string | null;
+					position?: number;
+				};
+				Update: {
+					key?: string;
+					label?: string;
+					parent_key?: string | null;
+					position?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'interests_parent_key_fkey';
+						columns: ['parent_key'];
+						isOneToOne: false;
+						referencedRelation: 'interests';
+						referencedColumns: ['key'];
+					}
+				];
+			};
 			invitations: {
 				Row: {
 					accepted_at: string | null;
@@ -1609,6 +1736,60 @@ export type Database = {
 					name?: string;
 				};
 				Relationships: [];
+			};
+			products: {
+				Row: {
+					archived_at: string | null;
+					created_at: string;
+					created_by: string | null;
+					currency: string;
+					description: string;
+					id: string;
+					image_path: string | null;
+					name: string;
+					org_id: string;
+					price: number;
+					sku: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					archived_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					currency: string;
+					description?: string;
+					id?: string;
+					image_path?: string | null;
+					name: string;
+					org_id: string;
+					price: number;
+					sku: string;
+					updated_at?: string;
+				};
+				Update: {
+					archived_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					currency?: string;
+					description?: string;
+					id?: string;
+					image_path?: string | null;
+					name?: string;
+					org_id?: string;
+					price?: number;
+					sku?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'products_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
 			};
 			profiles: {
 				Row: {
@@ -1969,6 +2150,10 @@ export type Database = {
 		};
 		Functions: {
 			accept_invitation: { Args: { p_token: string }; Returns: string };
+			audience_reach: {
+				Args: { p_audience_id: string; p_channel: Database['public']['Enums']['consent_channel'] };
+				Returns: number;
+			};
 			cancel_automation_run: { Args: { p_run_id: string }; Returns: boolean };
 			contact_can_send: {
 				Args: { p_channel: Database['public']['Enums']['consent_channel']; p_contact_id: string };
@@ -2023,6 +2208,15 @@ export type Database = {
 				};
 				Returns: string[];
 			};
+			segments_reach: {
+				Args: {
+					p_channel: Database['public']['Enums']['consent_channel'];
+					p_exclude: string[];
+					p_include: string[];
+					p_org_id: string;
+				};
+				Returns: number;
+			};
 			set_automation_status: {
 				Args: {
 					p_automation_id: string;
@@ -2038,6 +2232,8 @@ export type Database = {
 			submit_campaign: { Args: { p_campaign_id: string }; Returns: number };
 		};
 		Enums: {
+			audience_age_range: '13-17' | '18-24' | '25-34' | '35-44' | '45-54' | '55-64' | '65+';
+			audience_gender: 'female' | 'male' | 'non_binary';
 			automation_run_status:
 				'running' | 'waiting' | 'retrying' | 'completed' | 'failed' | 'cancelled';
 			automation_status: 'draft' | 'active' | 'archived';
@@ -2163,6 +2359,8 @@ export type CompositeTypes<
 export const Constants = {
 	public: {
 		Enums: {
+			audience_age_range: ['13-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'],
+			audience_gender: ['female', 'male', 'non_binary'],
 			automation_run_status: ['running', 'waiting', 'retrying', 'completed', 'failed', 'cancelled'],
 			automation_status: ['draft', 'active', 'archived'],
 			automation_step_status: [

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Persona, TenancyWorld } from '../helpers/tenancy.ts';
+import { campaignCatalogTables } from '../catalog/rls-expectations.ts';
 import { contactTables } from '../contacts/rls-expectations.ts';
 import { dashboardTables } from '../dashboard/rls-expectations.ts';
 import { fileTables } from '../files/rls-expectations.ts';
@@ -55,6 +56,7 @@ export const expectations: Record<string, TableSpec> = {
 	...dashboardTables,
 	...fileTables,
 	...campaignTables,
+	...campaignCatalogTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
