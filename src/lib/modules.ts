@@ -9,6 +9,9 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	'audit',
 	'brands',
 	'contacts',
+	// Products and audiences (campaigns.products, campaigns.write); the rest of
+	// campaigns lands with the campaigns workspace.
+	'campaigns',
 	'automations',
 	'webhooks'
 ]);

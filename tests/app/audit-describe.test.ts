@@ -38,6 +38,31 @@ const entry = (e: Partial<Entry>): Entry => ({
 });
 
 describe('audit log descriptions', () => {
+	it('describes products and audiences', () => {
+		const archived = entry({
+			action: 'products.update',
+			targetType: 'products',
+			before: { name: 'Tent', sku: 'T-1', price: 10, currency: 'EUR', archived_at: null },
+			after: {
+				name: 'Tent',
+				sku: 'T-1',
+				price: 10,
+				currency: 'EUR',
+				archived_at: '2026-01-02T00:00:00Z'
+			}
+		});
+		expect(describeAction(archived)).toBe('Archived a product');
+		expect(describeTarget(archived, names)).toBe('Tent (T-1)');
+		const audience = entry({
+			action: 'audiences.update',
+			targetType: 'audiences',
+			before: { name: 'Hikers' },
+			after: { name: 'Hikers', targeting_changed: true }
+		});
+		expect(describeAction(audience)).toBe("Changed an audience's targeting");
+		expect(describeTarget(audience, names)).toBe('Hikers');
+	});
+
 	it('a role change: who, and each changed field from → to, bookkeeping left out', () => {
 		const e = entry({ before: member('member'), after: member('admin', 'r-lead') });
 		expect(describeAction(e)).toBe("Changed a member's role");

@@ -83,6 +83,8 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 			href: resolve('/(app)/[org=slug]/automations/runs', org)
 		},
 		...soon,
+		{ label: 'Audiences', icon: 'users', href: resolve('/(app)/[org=slug]/audiences', org) },
+		{ label: 'Products', icon: 'tag', href: resolve('/(app)/[org=slug]/products', org) },
 		{
 			label: 'Settings',
 			icon: 'settings',

@@ -14,7 +14,9 @@ export const AUDIT_KINDS = {
 	contact_imports: 'Imports',
 	segments: 'Segments',
 	automations: 'Automations',
-	webhook_subscriptions: 'Webhooks'
+	webhook_subscriptions: 'Webhooks',
+	products: 'Products',
+	audiences: 'Audiences'
 } as const;
 export type AuditKind = keyof typeof AUDIT_KINDS;
 
@@ -87,7 +89,11 @@ const FIELDS: Record<string, string> = {
 	inserted_rows: 'Added',
 	updated_rows: 'Updated',
 	failed_rows: 'Failed rows',
-	count: 'Contacts'
+	count: 'Contacts',
+	sku: 'SKU',
+	price: 'Price',
+	currency: 'Currency',
+	archived_at: 'Archived'
 };
 
 /** Automation and import statuses as the rest of the product names them. */
@@ -189,6 +195,16 @@ export function describeAction(entry: Entry): string {
 			if (after?.published) return 'Published a new version of an automation';
 			return 'Renamed an automation';
 		}
+		case 'products':
+			if (op === 'insert') return 'Added a product';
+			if (op === 'delete') return 'Deleted a product';
+			if (!before?.archived_at && after?.archived_at) return 'Archived a product';
+			if (before?.archived_at && !after?.archived_at) return 'Restored a product';
+			return 'Changed a product';
+		case 'audiences':
+			if (op === 'insert') return 'Created an audience';
+			if (op === 'delete') return 'Deleted an audience';
+			return after?.targeting_changed ? "Changed an audience's targeting" : 'Changed an audience';
 		case 'webhook_subscriptions':
 			if (op === 'insert') return 'Added a webhook';
 			if (op === 'delete') return 'Removed a webhook';
@@ -233,6 +249,10 @@ export function describeTarget(entry: Entry, names: Names): string {
 			return text(row.name) ?? 'A segment';
 		case 'automations':
 			return text(row.name) ?? 'An automation';
+		case 'products':
+			return text(row.name) ? `${text(row.name)} (${text(row.sku) ?? ''})` : 'A product';
+		case 'audiences':
+			return text(row.name) ?? 'An audience';
 		case 'webhook_subscriptions':
 			return text(row.host) ? `Webhook to ${text(row.host)}` : 'A webhook';
 		default:

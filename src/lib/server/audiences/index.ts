@@ -1,0 +1,14 @@
+// Audiences. Use as `import * as audiences from '$lib/server/audiences'`.
+export {
+	create,
+	get,
+	interests,
+	list,
+	reach,
+	reachByChannel,
+	remove,
+	update,
+	type Audience,
+	type AudienceSummary,
+	type Interest
+} from './queries';
