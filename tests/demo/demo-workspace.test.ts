@@ -43,7 +43,10 @@ const TABLES: Array<[string, string[]]> = [
 	['public.webhook_subscriptions', []],
 	['public.webhook_deliveries', []],
 	['public.inbound_webhooks', []],
-	['public.inbound_webhook_requests', []]
+	['public.inbound_webhook_requests', []],
+	['public.products', []],
+	['public.audiences', []],
+	['public.audience_segments', []]
 ];
 
 async function checksums(client: pg.Client): Promise<Record<string, string>> {
@@ -247,6 +250,22 @@ describe('the demo workspace', () => {
 		);
 		expect(audit!.n).toBeGreaterThan(5);
 		expect(audit!.named).toBe(audit!.n);
+	});
+
+	it('has products, archived ones among them, and audiences that reach contacts with consent', async () => {
+		const [products] = await q<{ n: number; archived: number }>(
+			`select count(*)::int as n, count(archived_at)::int as archived from public.products p
+			   join public.organizations o on o.id = p.org_id where o.slug = 'northwind'`
+		);
+		expect(products!.n).toBeGreaterThan(5);
+		expect(products!.archived).toBeGreaterThan(0);
+		const [reach] = await q<{ email: number; total: number }>(
+			`select public.audience_reach(a.id, 'email')::int as email,
+			        (select count(*)::int from public.contacts c where c.org_id = a.org_id) as total
+			   from public.audiences a where a.name = 'VIPs and newsletter readers'`
+		);
+		expect(reach!.email).toBeGreaterThan(0);
+		expect(reach!.email).toBeLessThan(reach!.total);
 	});
 
 	it('is the same data every time', async () => {
