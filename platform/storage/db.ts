@@ -1,0 +1,200 @@
+// How Storage talks to Postgres: every request's queries run in one transaction as the JWT's
+// role with its claims set locally (as PostgREST does), so RLS policies on storage.objects
+// and storage.buckets decide; `asService` runs as service_role (RLS bypassed), as Storage's
+// super-user connection does for what it must see whoever asks (a bucket's limits, the row
+// an upload finishes). `storage.allow_delete_query` lets the API's own deletes past the
+// trigger that refuses direct deletes.
+import type pg from 'pg';
+import { ERRORS, fromPgError, StorageError } from './errors.ts';
+
+/** The verified caller of a request: what RLS sees. */
+export type Caller = {
+	role: 'anon' | 'authenticated' | 'service_role';
+	/** The JWT's claims, set as request.jwt.claims. */
+	claims: Record<string, unknown>;
+	/** The token's subject (a user id), the owner of what it uploads. */
+	sub?: string;
+};
+
+export const SERVICE_CALLER: Caller = { role: 'service_role', claims: { role: 'service_role' } };
+
+export type Tx = pg.PoolClient;
+
+/** Runs `fn` in a transaction as `caller`; Postgres errors come out as Storage's errors. */
+export async function withCaller<T>(
+	pool: pg.Pool,
+	caller: Caller,
+	operation: string,
+	fn: (tx: Tx) => Promise<T>
+): Promise<T> {
+	const client = await pool.connect();
+	try {
+		await client.query('begin');
+		await client.query(
+			`select set_config('role', $1, true),
+			        set_config('request.jwt.claims', $2, true),
+			        set_config('request.jwt.claim.role', $1, true),
+			        set_config('request.jwt.claim.sub', $3, true),
+			        set_config('storage.operation', $4, true),
+			        set_config('storage.allow_delete_query', 'true', true)`,
+			[caller.role, JSON.stringify(caller.claims), caller.sub ?? '', operation]
+		);
+		const result = await fn(client);
+		await client.query('commit');
+		return result;
+	} catch (error) {
+		await client.query('rollback').catch(() => {});
+		throw toStorageError(error);
+	} finally {
+		client.release();
+	}
+}
+
+export function asService<T>(pool: pg.Pool, operation: string, fn: (tx: Tx) => Promise<T>) {
+	return withCaller(pool, SERVICE_CALLER, operation, fn);
+}
+
+/** Thrown to end a permission test's transaction; never leaves this module. */
+class Rollback extends Error {}
+const ROLLBACK = new Rollback('rollback');
+
+/**
+ * Runs `fn` as `caller` and rolls back whatever it wrote: Storage's testPermission, which asks
+ * RLS whether a write would be allowed before any byte is stored.
+ */
+export async function testPermission(
+	pool: pg.Pool,
+	caller: Caller,
+	operation: string,
+	fn: (tx: Tx) => Promise<unknown>
+): Promise<void> {
+	try {
+		await withCaller(pool, caller, operation, async (tx) => {
+			await fn(tx);
+			throw ROLLBACK;
+		});
+	} catch (error) {
+		if (error !== ROLLBACK) throw error;
+	}
+}
+
+function toStorageError(error: unknown): unknown {
+	if (error === ROLLBACK || error instanceof StorageError) return error;
+	return fromPgError(error) ?? error;
+}
+
+export type BucketRow = {
+	id: string;
+	name: string;
+	owner: string | null;
+	public: boolean;
+	file_size_limit: number | null;
+	allowed_mime_types: string[] | null;
+	created_at: Date;
+	updated_at: Date;
+};
+
+/** A bucket's row as the transaction's role may see it; NoSuchBucket when it may not. */
+export async function findBucket(tx: Tx, id: string, forUpdate = false): Promise<BucketRow> {
+	const { rows } = await tx.query<BucketRow>(
+		`select id, name, owner, public, file_size_limit::float8 as file_size_limit,
+		        allowed_mime_types, created_at, updated_at
+		   from storage.buckets where id = $1 ${forUpdate ? 'for update' : ''}`,
+		[id]
+	);
+	if (!rows[0]) throw ERRORS.noSuchBucket();
+	return rows[0];
+}
+
+export type ObjectMetadata = {
+	eTag: string;
+	size: number;
+	mimetype: string;
+	cacheControl: string;
+	lastModified: string;
+	contentLength: number;
+	httpStatusCode: number;
+};
+
+export type ObjectRow = {
+	id: string;
+	bucket_id: string;
+	name: string;
+	owner: string | null;
+	owner_id: string | null;
+	version: string | null;
+	metadata: ObjectMetadata | null;
+	user_metadata: Record<string, unknown> | null;
+	created_at: Date;
+	updated_at: Date;
+	last_accessed_at: Date;
+};
+
+const OBJECT_COLUMNS = `id, bucket_id, name, owner, owner_id, version, metadata, user_metadata,
+	created_at, updated_at, last_accessed_at`;
+
+/** An object's row as the transaction's role may see it; NoSuchKey when it may not. */
+export async function findObject(
+	tx: Tx,
+	bucketId: string,
+	name: string,
+	forUpdate = false
+): Promise<ObjectRow> {
+	const row = await findObjectOrNull(tx, bucketId, name, forUpdate);
+	if (!row) throw ERRORS.noSuchKey();
+	return row;
+}
+
+export async function findObjectOrNull(
+	tx: Tx,
+	bucketId: string,
+	name: string,
+	forUpdate = false
+): Promise<ObjectRow | null> {
+	const { rows } = await tx.query<ObjectRow>(
+		`select ${OBJECT_COLUMNS} from storage.objects where bucket_id = $1 and name = $2
+		 ${forUpdate ? 'for update' : ''}`,
+		[bucketId, name]
+	);
+	return rows[0] ?? null;
+}
+
+/** The uuid owner column takes the subject only when it is a uuid (owner_id takes any). */
+export function ownerUuid(sub: string | undefined): string | null {
+	return sub && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub)
+		? sub
+		: null;
+}
+
+export type NewObject = {
+	bucketId: string;
+	name: string;
+	owner?: string;
+	version: string;
+	metadata: Partial<ObjectMetadata> | null;
+	userMetadata: Record<string, unknown> | null;
+};
+
+/** INSERT of an object row (fails 23505 when the key exists). */
+export async function insertObject(tx: Tx, o: NewObject): Promise<ObjectRow> {
+	const { rows } = await tx.query<ObjectRow>(
+		`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+		 values ($1, $2, $3, $4, $5, $6, $7) returning ${OBJECT_COLUMNS}`,
+		[o.bucketId, o.name, ownerUuid(o.owner), o.owner ?? null, o.version, o.metadata, o.userMetadata]
+	);
+	return rows[0]!;
+}
+
+/** INSERT … ON CONFLICT DO UPDATE of an object row: what an upsert needs RLS to allow. */
+export async function upsertObject(tx: Tx, o: NewObject): Promise<ObjectRow> {
+	const { rows } = await tx.query<ObjectRow>(
+		`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+		 values ($1, $2, $3, $4, $5, $6, $7)
+		 on conflict (bucket_id, name) do update set
+		   owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
+		   metadata = excluded.metadata, user_metadata = excluded.user_metadata
+		 returning ${OBJECT_COLUMNS}`,
+		[o.bucketId, o.name, ownerUuid(o.owner), o.owner ?? null, o.version, o.metadata, o.userMetadata]
+	);
+	return rows[0]!;
+}
