@@ -2,7 +2,7 @@
 // One port, CORS for browsers, and one mount per service:
 //
 //   /auth/v1/*       Auth (platform/auth)
-//   /storage/v1/*    Storage   — later
+//   /storage/v1/*    Storage (platform/storage)
 //   /functions/v1/*  Edge functions (platform/functions)
 //
 // Anything else is a 404 in Kong's words.
@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { createAuthApp, type AuthOptions } from './auth/index.ts';
 import { mountFunctions, type FunctionsRuntime } from './functions/index.ts';
+import { createStorageApp, type StorageOptions } from './storage/index.ts';
 import type { Server } from 'node:http';
 import { listen } from './ports.ts';
 
@@ -26,6 +27,8 @@ export type ApiOptions = {
 	 * gateway's URL when they need it (SUPABASE_URL) and the port is only known once it listens.
 	 */
 	functions?: FunctionsRuntime | ((apiUrl: string) => FunctionsRuntime);
+	/** Storage's settings (its database, keys and the folder of its bytes), when it runs. */
+	storage?: StorageOptions;
 	onLog?: (line: string) => void;
 };
 
@@ -69,6 +72,7 @@ const EXPOSED_HEADERS = [
 export function createGateway(opts: {
 	auth: AuthOptions;
 	functions?: FunctionsRuntime;
+	storage?: StorageOptions;
 	onLog?: (line: string) => void;
 }): Hono {
 	const app = new Hono();
@@ -83,6 +87,9 @@ export function createGateway(opts: {
 		})
 	);
 	app.route('/', createAuthApp({ ...opts.auth, onLog: opts.auth.onLog ?? opts.onLog }));
+	if (opts.storage) {
+		app.route('/', createStorageApp({ ...opts.storage, onLog: opts.storage.onLog ?? opts.onLog }));
+	}
 	if (opts.functions) mountFunctions(app, opts.functions);
 	app.notFound((c) => c.json({ message: 'no Route matched with those values' }, 404));
 	return app;
@@ -106,6 +113,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
 	gateway.app = createGateway({
 		auth: { ...opts.auth, externalUrl: opts.auth.externalUrl ?? url },
 		functions: typeof opts.functions === 'function' ? opts.functions(url) : opts.functions,
+		storage: opts.storage,
 		onLog: opts.onLog
 	});
 	opts.onLog?.(`api: ${url} (auth at ${url}/auth/v1)`);

@@ -1,6 +1,6 @@
 // Starts the local stand-in for a Supabase project: Postgres with the platform
-// objects and migrations, the API gateway (Auth and edge functions; storage
-// will mount there too) and the dev mailbox. Used by `npm run dev` and the E2E stack.
+// objects and migrations, the API gateway (Auth, Storage and edge functions) and the dev
+// mailbox. Used by `npm run dev` and the E2E stack.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import { bootstrap } from './bootstrap.ts';
 import { loadDemo } from './demo.ts';
 import { loadOrCreateKeys, type PlatformKeys } from './keys.ts';
 import { startMailbox } from './mailbox/index.ts';
+import { readStorageFileSizeLimit } from './storage/settings.ts';
 import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
 import { installQueue } from '../src/worker/queue.ts';
@@ -116,6 +117,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 					watch: !options.ephemeral,
 					onLog: (line) => log(`[functions] ${line}`)
 				})),
+			storage: {
+				db: pool,
+				keys,
+				dir: `${options.dataDir}/storage`,
+				fileSizeLimit: readStorageFileSizeLimit(configToml)
+			},
 			auth: {
 				db: pool,
 				keys,

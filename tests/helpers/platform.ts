@@ -1,5 +1,6 @@
 // One local Supabase stand-in per test file: a fresh clone of the migrated database, new
-// keys, a dev mailbox and the API gateway (Auth under /auth/v1), each on a port of its own
+// keys, a dev mailbox and the API gateway (Auth under /auth/v1, Storage under /storage/v1
+// with its bytes in a folder of its own), each on a port of its own
 // (they listen on port 0 and say which port they got). Tests
 // talk to it with supabase-js exactly as the app talks to Supabase.
 //
@@ -7,6 +8,9 @@
 //   const supabase = createClient(platform.apiUrl, platform.anonKey, { auth: { … } });
 //   platform.clock.advance(3601_000);                   // expire access tokens, codes, …
 //   await platform.stop();                              // in afterAll
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApi } from '../../platform/api.ts';
@@ -44,6 +48,8 @@ export type TestPlatform = {
 	 */
 	settings: AuthSettings;
 	clock: TestClock;
+	/** Where Storage keeps this platform's bytes. */
+	storageDir: string;
 	/** Lines the Auth API logged (unexpected errors, mail failures); also printed. */
 	logs: string[];
 	stop(): Promise<void>;
@@ -94,8 +100,20 @@ export async function startTestPlatform(
 			},
 			smtp: { host: '127.0.0.1', port: mailbox.smtpPort, ...overrides.smtp }
 		});
+		const storageDir = await mkdtemp(join(tmpdir(), 'gd-storage-'));
+		stops.push(() => rm(storageDir, { recursive: true, force: true }));
 		const api = await startApi({
 			port: 0,
+			storage: {
+				db: pool,
+				keys,
+				dir: storageDir,
+				now: clock.now,
+				onLog: (line) => {
+					logs.push(line);
+					console.error(line);
+				}
+			},
 			auth: {
 				db: pool,
 				keys,
@@ -121,6 +139,7 @@ export async function startTestPlatform(
 			keys,
 			settings,
 			clock,
+			storageDir,
 			logs,
 			stop
 		};
