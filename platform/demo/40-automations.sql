@@ -56,7 +56,7 @@ select pg_temp.demo_id('automation:' || a.key) as id, pg_temp.demo_id('automatio
        "start": "post_to_crm",
        "steps": [
          {"id": "post_to_crm", "name": "Send to the CRM", "type": "http_request", "method": "POST",
-          "url": "https://crm.northwind-outfitters.example/api/leads", "headers": {"content-type": "application/json"},
+          "url": "https://crm.northwind-outfitters.example/api/leads", "headers": {"content-type": "application/json", "Authorization": "Bearer {{secret:crm_api_key}}"},
           "body": "{\"email\": \"{{contact.email}}\", \"first_name\": \"{{contact.first_name}}\", \"last_name\": \"{{contact.last_name}}\"}",
           "retry": {"maxAttempts": 3, "backoffSeconds": 60}, "next": "done"},
          {"id": "done", "name": "Exit", "type": "exit"}
@@ -93,6 +93,13 @@ select pg_temp.demo_id('automation:' || a.key) as id, pg_temp.demo_id('automatio
          {"id": "done", "name": "Exit", "type": "exit"}
        ]}$j$, pg_temp.demo_id('tag:bluebird:Subscriber')), true, interval '55 days', 'maya')
   ) a (org, key, name, description, definition, active, age, author);
+
+-- The CRM's API key, saved as an automation secret (Settings → Automation
+-- secrets) that the CRM step's Authorization header names; run records keep
+-- the reference, never the value.
+insert into public.automation_secrets (org_id, name, value, created_by, created_at, updated_at)
+select pg_temp.demo_id('org:northwind'), 'crm_api_key', 'demo-crm-key-not-a-real-secret',
+       pg_temp.demo_person('demo'), pg_temp.demo_now() - interval '40 days', pg_temp.demo_now() - interval '40 days';
 
 insert into public.automations (id, org_id, name, description, status, draft, created_by, created_at, updated_at)
 select a.id, a.org_id, a.name, a.description, 'draft', a.definition, a.author, a.created_at, a.created_at
@@ -206,7 +213,8 @@ select pg_temp.demo_id('run:crm:' || e.id), e.org_id, a.id, a.version_id, 'event
 insert into demo_step_runs
 select r.id, r.org_id, 1, 'post_to_crm', 'http_request', case when r.status = 'failed' then 'failed' else 'succeeded' end,
        jsonb_build_object('method', 'POST', 'url', 'https://crm.northwind-outfitters.example/api/leads',
-         'headers', jsonb_build_object('content-type', 'application/json', 'Idempotency-Key', r.id || ':1'),
+         'headers', jsonb_build_object('content-type', 'application/json', 'Authorization', 'Bearer {{secret:crm_api_key}}',
+                                       'Idempotency-Key', r.id || ':1'),
          'body', json_build_object('email', c.email, 'first_name', c.first_name, 'last_name', c.last_name)::text),
        case when r.status = 'failed' then null
             else jsonb_build_object('status', 201, 'body', '{"id": "lead_' || substr(md5(r.id::text), 1, 10) || '"}',

@@ -98,6 +98,19 @@ describe('the demo workspace', () => {
 		await second?.drop();
 	});
 
+	it("keeps the CRM's API key as an automation secret that the CRM step names", async () => {
+		const rows = await q<{ name: string; header: string }>(
+			`select s.name, (select step -> 'headers' ->> 'Authorization'
+			                   from jsonb_array_elements(v.definition -> 'steps') step
+			                  where step ->> 'type' = 'http_request') as header
+			   from public.automation_secrets s
+			   join public.organizations o on o.id = s.org_id and o.slug = 'northwind'
+			   join public.automations a on a.org_id = o.id and a.name = 'Send new contacts to the CRM'
+			   join public.automation_versions v on v.id = a.active_version_id`
+		);
+		expect(rows).toEqual([{ name: 'crm_api_key', header: 'Bearer {{secret:crm_api_key}}' }]);
+	});
+
 	it('makes the demo user the owner of Northwind and a member of Bluebird', async () => {
 		const rows = await q<{ slug: string; role: string }>(
 			`select o.slug, m.role from public.members m join public.organizations o on o.id = m.org_id
