@@ -582,6 +582,43 @@ export type Database = {
 					}
 				];
 			};
+			campaign_audiences: {
+				Row: {
+					audience_id: string;
+					campaign_id: string;
+					created_at: string;
+					org_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					audience_id: string;
+					campaign_id: string;
+					created_at?: string;
+					org_id: string;
+				};
+				Update: {
+					audience_id?: string;
+					campaign_id?: string;
+					created_at?: string;
+					org_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_audiences_org_id_audience_id_fkey';
+						columns: ['org_id', 'audience_id'];
+						isOneToOne: false;
+						referencedRelation: 'audiences';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'campaign_audiences_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
 			campaign_budget_lines: {
 				Row: {
 					amount: number;
@@ -683,6 +720,64 @@ export type Database = {
 						columns: ['org_id', 'campaign_id'];
 						isOneToOne: false;
 						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			campaign_products: {
+				Row: {
+					campaign_id: string;
+					created_at: string;
+					currency: string;
+					discount_percent: number;
+					line_total: number | null;
+					org_id: string;
+					position: number;
+					product_id: string;
+					quantity: number;
+					unit_price: number;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					created_at?: string;
+					currency: string;
+					discount_percent?: number;
+					line_total?: never;
+					org_id: string;
+					position?: number;
+					product_id: string;
+					quantity: number;
+					unit_price: number;
+					updated_at?: string;
+				};
+				Update: {
+					campaign_id?: string;
+					created_at?: string;
+					currency?: string;
+					discount_percent?: number;
+					line_total?: never;
+					org_id?: string;
+					position?: number;
+					product_id?: string;
+					quantity?: number;
+					unit_price?: number;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_products_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'campaign_products_org_id_product_id_fkey';
+						columns: ['org_id', 'product_id'];
+						isOneToOne: false;
+						referencedRelation: 'products';
 						referencedColumns: ['org_id', 'id'];
 					}
 				];
@@ -1281,6 +1376,228 @@ export type Database = {
 						isOneToOne: false;
 						referencedRelation: 'organizations';
 						referencedColumns: ['id'];
+					}
+				];
+			};
+			creative_asset_versions: {
+				Row: {
+					asset_id: string;
+					file_name: string;
+					id: string;
+					mime_type: string;
+					note: string;
+					org_id: string;
+					reviewed_at: string | null;
+					reviewed_by: string | null;
+					size_bytes: number;
+					status: Database['public']['Enums']['creative_review_status'];
+					storage_path: string;
+					submitted_at: string;
+					submitted_by: string | null;
+					version: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					asset_id: string;
+					file_name: string;
+					id?: string;
+					mime_type: string;
+					note?: string;
+					org_id: string;
+					reviewed_at?: string | null;
+					reviewed_by?: string | null;
+					size_bytes: number;
+					status?: Database['public']['Enums']['creative_review_status'];
+					storage_path: string;
+					submitted_at?: string;
+					submitted_by?: string | null;
+					version: number;
+				};
+				Update: {
+					asset_id?: string;
+					file_name?: string;
+					id?: string;
+					mime_type?: string;
+					note?: string;
+					org_id?: string;
+					reviewed_at?: string | null;
+					reviewed_by?: string | null;
+					size_bytes?: number;
+					status?: Database['public']['Enums']['creative_review_status'];
+					storage_path?: string;
+					submitted_at?: string;
+					submitted_by?: string | null;
+					version?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'creative_asset_versions_org_id_asset_id_fkey';
+						columns: ['org_id', 'asset_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_assets';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			creative_assets: {
+				Row: {
+					campaign_id: string;
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					org_id: string;
+					requirement_id: string;
+					title: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					org_id: string;
+					requirement_id: string;
+					title: string;
+				};
+				Update: {
+					campaign_id?: string;
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					org_id?: string;
+					requirement_id?: string;
+					title?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'creative_assets_campaign_id_requirement_id_fkey';
+						columns: ['campaign_id', 'requirement_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_requirement_progress';
+						referencedColumns: ['campaign_id', 'requirement_id'];
+					},
+					{
+						foreignKeyName: 'creative_assets_campaign_id_requirement_id_fkey';
+						columns: ['campaign_id', 'requirement_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_requirements';
+						referencedColumns: ['campaign_id', 'id'];
+					},
+					{
+						foreignKeyName: 'creative_assets_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			creative_comments: {
+				Row: {
+					author_id: string | null;
+					body: string;
+					created_at: string;
+					id: string;
+					org_id: string;
+					parent_id: string | null;
+					version_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					author_id?: string | null;
+					body: string;
+					created_at?: string;
+					id?: string;
+					org_id: string;
+					parent_id?: string | null;
+					version_id: string;
+				};
+				Update: {
+					author_id?: string | null;
+					body?: string;
+					created_at?: string;
+					id?: string;
+					org_id?: string;
+					parent_id?: string | null;
+					version_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'creative_comments_org_id_version_id_fkey';
+						columns: ['org_id', 'version_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_asset_versions';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'creative_comments_version_id_parent_id_fkey';
+						columns: ['version_id', 'parent_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_comments';
+						referencedColumns: ['version_id', 'id'];
+					}
+				];
+			};
+			creative_requirements: {
+				Row: {
+					accepted_kinds: string[];
+					campaign_id: string;
+					count: number;
+					created_at: string;
+					deliverable: string;
+					due_on: string | null;
+					format: string;
+					guidelines: string;
+					hashtags: string[];
+					id: string;
+					mentions: string[];
+					org_id: string;
+					platform: string;
+					position: number;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					accepted_kinds?: string[];
+					campaign_id: string;
+					count?: number;
+					created_at?: string;
+					deliverable: string;
+					due_on?: string | null;
+					format?: string;
+					guidelines?: string;
+					hashtags?: string[];
+					id?: string;
+					mentions?: string[];
+					org_id: string;
+					platform: string;
+					position?: number;
+					updated_at?: string;
+				};
+				Update: {
+					accepted_kinds?: string[];
+					campaign_id?: string;
+					count?: number;
+					created_at?: string;
+					deliverable?: string;
+					due_on?: string | null;
+					format?: string;
+					guidelines?: string;
+					hashtags?: string[];
+					id?: string;
+					mentions?: string[];
+					org_id?: string;
+					platform?: string;
+					position?: number;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'creative_requirements_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
 					}
 				];
 			};
@@ -2146,7 +2463,50 @@ export type Database = {
 			};
 		};
 		Views: {
-			[_ in never]: never;
+			campaign_product_totals: {
+				Row: {
+					campaign_id: string;
+					currency: string;
+					discount: number | null;
+					lines: number | null;
+					org_id: string;
+					subtotal: number | null;
+					total: number | null;
+					units: number | null;
+				};
+				ComputedFields: never;
+				Relationships: [
+					{
+						foreignKeyName: 'campaign_products_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			creative_requirement_progress: {
+				Row: {
+					approved: number | null;
+					campaign_id: string;
+					changes_requested: number | null;
+					missing: number | null;
+					org_id: string;
+					pending: number | null;
+					required: number | null;
+					requirement_id: string;
+				};
+				ComputedFields: never;
+				Relationships: [
+					{
+						foreignKeyName: 'creative_requirements_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
 		};
 		Functions: {
 			accept_invitation: { Args: { p_token: string }; Returns: string };
@@ -2246,6 +2606,7 @@ export type Database = {
 			contact_field_type: 'text' | 'number' | 'date' | 'boolean' | 'select' | 'multi_select';
 			contact_import_status: 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 			contact_status: 'subscribed' | 'unsubscribed' | 'bounced';
+			creative_review_status: 'pending' | 'approved' | 'changes_requested';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
 			webhook_delivery_status: 'pending' | 'succeeded' | 'failed';
 		};
@@ -2379,6 +2740,7 @@ export const Constants = {
 			contact_field_type: ['text', 'number', 'date', 'boolean', 'select', 'multi_select'],
 			contact_import_status: ['draft', 'queued', 'running', 'completed', 'failed', 'cancelled'],
 			contact_status: ['subscribed', 'unsubscribed', 'bounced'],
+			creative_review_status: ['pending', 'approved', 'changes_requested'],
 			org_role: ['owner', 'admin', 'member', 'viewer'],
 			webhook_delivery_status: ['pending', 'succeeded', 'failed']
 		}

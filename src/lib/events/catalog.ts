@@ -17,7 +17,8 @@ const role = z.enum(Constants.public.Enums.org_role);
 export type EventSpec = {
 	label: string;
 	description: string;
-	subject: 'contact' | 'member' | 'invitation' | 'organization' | 'import' | 'campaign';
+	subject:
+		'contact' | 'member' | 'invitation' | 'organization' | 'import' | 'campaign' | 'creative';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
@@ -176,6 +177,47 @@ export const eventCatalog = {
 		payload: z.object({
 			from: z.enum(Constants.public.Enums.campaign_status),
 			to: z.enum(Constants.public.Enums.campaign_status)
+		})
+	}),
+	'creative.submitted': spec({
+		label: 'Creative submitted',
+		description:
+			'A file was uploaded for a deliverable of a campaign brief (a first version or a new one), waiting for review.',
+		subject: 'creative',
+		operation: 'INSERT',
+		module: 'campaigns',
+		payload: z.object({
+			campaign_id: uuid,
+			requirement_id: uuid,
+			version_id: uuid,
+			version: z.number().int()
+		})
+	}),
+	'creative.approved': spec({
+		label: 'Creative approved',
+		description: 'A reviewer approved a version of a deliverable; it can no longer be changed.',
+		subject: 'creative',
+		operation: 'UPDATE',
+		module: 'campaigns',
+		payload: z.object({
+			campaign_id: uuid,
+			requirement_id: uuid,
+			version_id: uuid,
+			version: z.number().int()
+		})
+	}),
+	'creative.changes_requested': spec({
+		label: 'Changes requested on a creative',
+		description:
+			'A reviewer asked for changes to a version of a deliverable; a new version is expected.',
+		subject: 'creative',
+		operation: 'UPDATE',
+		module: 'campaigns',
+		payload: z.object({
+			campaign_id: uuid,
+			requirement_id: uuid,
+			version_id: uuid,
+			version: z.number().int()
 		})
 	}),
 	'webhook.received': spec({

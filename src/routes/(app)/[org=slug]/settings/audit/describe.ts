@@ -16,7 +16,9 @@ export const AUDIT_KINDS = {
 	automations: 'Automations',
 	webhook_subscriptions: 'Webhooks',
 	products: 'Products',
-	audiences: 'Audiences'
+	audiences: 'Audiences',
+	campaign_products: 'Campaign products',
+	creative_asset_versions: 'Creative reviews'
 } as const;
 export type AuditKind = keyof typeof AUDIT_KINDS;
 
@@ -93,7 +95,10 @@ const FIELDS: Record<string, string> = {
 	sku: 'SKU',
 	price: 'Price',
 	currency: 'Currency',
-	archived_at: 'Archived'
+	archived_at: 'Archived',
+	quantity: 'Quantity',
+	discount_percent: 'Discount (%)',
+	version: 'Version'
 };
 
 /** Automation and import statuses as the rest of the product names them. */
@@ -104,7 +109,10 @@ const STATUS_WORDS: Record<string, string> = {
 	queued: 'Started',
 	completed: 'Completed',
 	failed: 'Failed',
-	cancelled: 'Cancelled'
+	cancelled: 'Cancelled',
+	pending: 'Waiting for review',
+	approved: 'Approved',
+	changes_requested: 'Changes requested'
 };
 
 function show(field: string, value: unknown, names: Names): string | null {
@@ -205,6 +213,14 @@ export function describeAction(entry: Entry): string {
 			if (op === 'insert') return 'Created an audience';
 			if (op === 'delete') return 'Deleted an audience';
 			return after?.targeting_changed ? "Changed an audience's targeting" : 'Changed an audience';
+		case 'campaign_products':
+			if (op === 'insert') return 'Added a product to a campaign';
+			if (op === 'delete') return 'Removed a product from a campaign';
+			return "Changed a campaign product's quantity or discount";
+		case 'creative_asset_versions':
+			return after?.status === 'approved'
+				? 'Approved a creative'
+				: 'Asked for changes to a creative';
 		case 'webhook_subscriptions':
 			if (op === 'insert') return 'Added a webhook';
 			if (op === 'delete') return 'Removed a webhook';
@@ -253,6 +269,12 @@ export function describeTarget(entry: Entry, names: Names): string {
 			return text(row.name) ? `${text(row.name)} (${text(row.sku) ?? ''})` : 'A product';
 		case 'audiences':
 			return text(row.name) ?? 'An audience';
+		case 'campaign_products':
+			return entry.targetId ? `Campaign ${entry.targetId.slice(0, 8)}` : 'A campaign';
+		case 'creative_asset_versions':
+			return text(row.title)
+				? `${text(row.title)}, version ${text(row.version) ?? '?'}`
+				: 'A creative';
 		case 'webhook_subscriptions':
 			return text(row.host) ? `Webhook to ${text(row.host)}` : 'A webhook';
 		default:
