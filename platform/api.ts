@@ -57,16 +57,38 @@ const ALLOWED_HEADERS = [
 	'range',
 	'x-upsert',
 	'cache-control',
-	'x-region'
+	'x-region',
+	// tus-js-client's resumable uploads (/storage/v1/upload/resumable)
+	'tus-resumable',
+	'upload-length',
+	'upload-offset',
+	'upload-metadata',
+	'upload-defer-length',
+	'upload-concat',
+	'x-http-method-override',
+	'x-signature'
 ];
 
-/** Response headers clients read: pagination (admin.listUsers) and the Auth API version. */
+/**
+ * Response headers clients read: pagination (admin.listUsers), the Auth API version, and the
+ * TUS headers of a resumable upload (where it lives, how far it got).
+ */
 const EXPOSED_HEADERS = [
 	'X-Total-Count',
 	'Link',
 	'X-Supabase-Api-Version',
 	'x-sb-error-code',
-	'Content-Range'
+	'Content-Range',
+	'Location',
+	'Tus-Resumable',
+	'Tus-Version',
+	'Tus-Extension',
+	'Tus-Max-Size',
+	'Upload-Offset',
+	'Upload-Length',
+	'Upload-Metadata',
+	'Upload-Expires',
+	'X-Transformations'
 ];
 
 export function createGateway(opts: {

@@ -8,7 +8,8 @@
 //   disk.ts      bytes by version under the data folder     render.ts    downloads, Range, 304
 //   names.ts     keys, bucket names, MIME lists, sizes      errors.ts    Storage's error bodies
 //   tokens.ts    caller JWTs and signed-URL tokens          multipart.ts streaming form reader
-//   routes/      thin HTTP handlers
+//   routes/      thin HTTP handlers (render-image: /render/image, transform.ts; resumable:
+//                /upload/resumable over TUS, resumable.ts and tus/)
 import { Hono } from 'hono';
 import type pg from 'pg';
 import type { PlatformKeys } from '../keys.ts';
@@ -16,6 +17,8 @@ import { createDisk } from './disk.ts';
 import { errorResponse } from './errors.ts';
 import { bucketRoutes } from './routes/buckets.ts';
 import { objectRoutes } from './routes/objects.ts';
+import { renderRoutes } from './routes/render-image.ts';
+import { resumableUploadRoutes } from './routes/resumable.ts';
 import { createTokens, type Tokens } from './tokens.ts';
 import type { StorageDeps } from './uploads.ts';
 
@@ -52,6 +55,8 @@ export function createStorageApp(options: StorageOptions | StorageContext): Hono
 	const v1 = new Hono();
 	v1.route('/', bucketRoutes(ctx));
 	v1.route('/', objectRoutes(ctx));
+	v1.route('/', renderRoutes(ctx));
+	v1.route('/upload/resumable', resumableUploadRoutes(ctx));
 	v1.all('*', (c) =>
 		c.json(
 			{

@@ -115,18 +115,25 @@ export async function list(
 	});
 }
 
-/** A signed download URL path for one object the caller may read. */
+/**
+ * A signed download URL path for one object the caller may read; with transformations (in
+ * Storage's `width:100,…` words) it opens the transformed image under /render/image instead.
+ */
 export async function signUrl(
-	deps: StorageDeps & { signDownload(url: string, expiresIn: number): Promise<string> },
+	deps: StorageDeps & {
+		signDownload(url: string, expiresIn: number, transformations?: string): Promise<string>;
+	},
 	caller: Caller,
 	bucketId: string,
 	name: string,
-	expiresIn: number
+	expiresIn: number,
+	transformations?: string
 ): Promise<string> {
 	mustBeValidKey(name);
 	await withCaller(deps.pool, caller, 'object.sign', (tx) => findObject(tx, bucketId, name));
 	const url = `${bucketId}/${name}`;
-	return `/object/sign/${url}?token=${await deps.signDownload(url, expiresIn)}`;
+	const token = await deps.signDownload(url, expiresIn, transformations);
+	return `/${transformations ? 'render/image' : 'object'}/sign/${url}?token=${token}`;
 }
 
 /** Signed URLs for many paths: an error entry for each one the caller cannot read. */

@@ -19,7 +19,8 @@ export type UploadToken = {
 export type Tokens = {
 	/** The caller of a bearer token; AccessDenied (403) when it does not verify. */
 	caller(jwt: string): Promise<Caller>;
-	signDownload(url: string, expiresIn: number): Promise<string>;
+	/** `transformations` (render/image signed URLs) ride in the token, as Storage signs them. */
+	signDownload(url: string, expiresIn: number, transformations?: string): Promise<string>;
 	signUpload(
 		url: string,
 		expiresIn: number,
@@ -73,7 +74,8 @@ export function createTokens(keys: PlatformKeys, now: () => Date): Tokens {
 				sub: typeof payload.sub === 'string' ? payload.sub : undefined
 			};
 		},
-		signDownload: (url, expiresIn) => sign({ url, scope: 'download' }, expiresIn),
+		signDownload: (url, expiresIn, transformations) =>
+			sign({ ...(transformations ? { transformations } : {}), url, scope: 'download' }, expiresIn),
 		signUpload: (url, expiresIn, owner, upsert) =>
 			sign({ owner, url, upsert, scope: 'upload' }, expiresIn),
 		async verifySigned(token: string, url: string, scope: 'download' | 'upload') {

@@ -302,3 +302,24 @@ function targetSize(
 		position: 'centre'
 	};
 }
+
+/**
+ * The `transform` of a createSignedUrl body as the transformations its token carries (empty
+ * when none), validated as Storage's body schema validates it.
+ */
+export function signedTransformationsOf(transform: unknown): string | undefined {
+	if (transform === undefined || transform === null) return undefined;
+	if (typeof transform !== 'object' || Array.isArray(transform)) {
+		throw new TransformError(400, 'body/transform must be object');
+	}
+	const query = new URLSearchParams();
+	for (const [name, value] of Object.entries(transform)) {
+		if (typeof value === 'string' || typeof value === 'number') query.set(name, String(value));
+	}
+	try {
+		return formatSignedTransformations(readTransformQuery(query)) || undefined;
+	} catch (error) {
+		if (!(error instanceof TransformError)) throw error;
+		throw new TransformError(400, error.message.replace('querystring/', 'body/transform/'));
+	}
+}

@@ -6,6 +6,7 @@ import { ERRORS } from '../errors.ts';
 import type { StorageContext } from '../index.ts';
 import * as objects from '../objects.ts';
 import { renderHead, renderInfo, renderObject } from '../render.ts';
+import { signedTransformations } from './render-image.ts';
 import {
 	bucketAndKey,
 	callerOf,
@@ -24,7 +25,8 @@ export function objectRoutes(ctx: StorageContext): Hono {
 	const app = new Hono();
 	const signDeps = {
 		...ctx,
-		signDownload: (url: string, expiresIn: number) => ctx.tokens.signDownload(url, expiresIn)
+		signDownload: (url: string, expiresIn: number, transformations?: string) =>
+			ctx.tokens.signDownload(url, expiresIn, transformations)
 	};
 
 	/** Uploads the request's body as `caller`; the multipart stream is closed on refusal. */
@@ -127,8 +129,12 @@ export function objectRoutes(ctx: StorageContext): Hono {
 	app.post('/object/sign/*', async (c) => {
 		const caller = await callerOf(c, ctx.tokens);
 		const { bucket, key } = bucketAndKey(c, `${P}sign/`);
-		const expiresIn = field.integer(await jsonBody(c), 'expiresIn', 1, true)!;
-		return c.json({ signedURL: await objects.signUrl(signDeps, caller, bucket, key, expiresIn) });
+		const body = await jsonBody(c);
+		const expiresIn = field.integer(body, 'expiresIn', 1, true)!;
+		const transformations = signedTransformations(body.transform);
+		return c.json({
+			signedURL: await objects.signUrl(signDeps, caller, bucket, key, expiresIn, transformations)
+		});
 	});
 
 	app.get('/object/sign/*', async (c) => {
