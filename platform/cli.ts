@@ -3,7 +3,8 @@
 // `node platform/cli.ts e2e`  — a throwaway platform on any free ports plus the built
 //                                app (`node build`) and one job worker, for Playwright.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { startPlatform, type AppEnv, type RunningPlatform } from './start.ts';
 
 const command = process.argv[2];
@@ -58,6 +59,22 @@ function stopAllOn(
 	for (const child of children) child.on('exit', (code) => void stopAll(code ?? 0));
 }
 
+/**
+ * The secret unsubscribe links are signed with (UNSUBSCRIBE_SECRET), shared by
+ * the app and the worker: generated once into the data folder, so links in
+ * mail already sent keep working across restarts. Production sets its own.
+ */
+async function unsubscribeSecret(dataDir: string): Promise<string> {
+	if (process.env.UNSUBSCRIBE_SECRET) return process.env.UNSUBSCRIBE_SECRET;
+	const file = `${dataDir}/unsubscribe-secret`;
+	const existing = await readFile(file, 'utf8').catch(() => '');
+	if (existing.trim()) return existing.trim();
+	const secret = randomBytes(32).toString('base64url');
+	await mkdir(dataDir, { recursive: true });
+	await writeFile(file, secret, { mode: 0o600 });
+	return secret;
+}
+
 const DEMO_LINES = `
   Demo data loaded: sign in as demo@growthdesk.test / growthdesk-demo
   (Northwind Outfitters and Bluebird Coffee Roasters; teammates such as
@@ -100,14 +117,18 @@ async function dev() {
 	banner(platform, appUrl, platform.env);
 	// The app and the worker share where uploaded import files wait for their run.
 	const importFiles = { IMPORT_FILES_DIR: `${dataDir}/imports` };
+	// Marketing email links back to the app to unsubscribe; both sides share the secret.
+	const unsubscribe = { UNSUBSCRIBE_SECRET: await unsubscribeSecret(dataDir) };
 	const vite = run(
 		'vite',
 		['dev', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'],
-		{ ...platform.env, ...importFiles }
+		{ ...platform.env, ...importFiles, ...unsubscribe }
 	);
 	const worker = run('node', ['src/worker/main.ts'], {
 		...platform.env,
 		...importFiles,
+		...unsubscribe,
+		APP_URL: appUrl,
 		WORKER_CONCURRENCY: '4',
 		// Locally, webhooks and HTTP steps may target services on this machine.
 		OUTBOUND_ALLOW_LOOPBACK: '1'
@@ -161,9 +182,11 @@ async function e2e() {
 	);
 	// The app and the worker share where uploaded import files wait for their run.
 	const importFiles = { IMPORT_FILES_DIR: `${dataDir}/imports` };
+	const unsubscribe = { UNSUBSCRIBE_SECRET: await unsubscribeSecret(dataDir) };
 	const app = run('node', ['build'], {
 		...platform.env,
 		...importFiles,
+		...unsubscribe,
 		// Import files are uploaded as one request body (adapter-node caps bodies at 512K by default).
 		BODY_SIZE_LIMIT: '1G',
 		HOST: '127.0.0.1',
@@ -174,6 +197,8 @@ async function e2e() {
 	const worker = run('node', ['src/worker/main.ts'], {
 		...platform.env,
 		...importFiles,
+		...unsubscribe,
+		APP_URL: appUrl,
 		WORKER_CONCURRENCY: '4'
 	});
 	stopAllOn(platform, [app, worker], () => rm(dataDir, { recursive: true, force: true }));

@@ -8,7 +8,24 @@ import {
 	verifyClaims
 } from '$lib/server/auth';
 import { getDatabase, withRls } from '$lib/server/db';
+import { crossSiteProblem } from '$lib/server/csrf';
 import * as http from '$lib/server/http';
+
+/**
+ * Cross-site form posts are refused as SvelteKit would (svelte.config.js hands
+ * the check to this hook so one-click unsubscribe can reach /u/<token>).
+ */
+const refuseCrossSiteForms: Handle = ({ event, resolve }) => {
+	const problem = crossSiteProblem(event.request, event.url);
+	if (!problem) return resolve(event);
+	if (event.request.headers.get('accept') === 'application/json') {
+		return new Response(JSON.stringify({ message: problem }), {
+			status: 403,
+			headers: { 'content-type': 'application/json' }
+		});
+	}
+	return new Response(problem, { status: 403 });
+};
 
 /**
  * Input no route can store or read (a NUL character anywhere, a form body that
@@ -47,7 +64,7 @@ const protect: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(refuseBadInput, authenticate, protect);
+export const handle = sequence(refuseCrossSiteForms, refuseBadInput, authenticate, protect);
 
 /** Unexpected errors: logged with an id; the person sees the id, never the details. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -499,6 +499,7 @@ export type Database = {
 					logo_url: string | null;
 					org_id: string;
 					primary_color: string;
+					reply_to_email: string | null;
 					updated_at: string;
 				};
 				ComputedFields: never;
@@ -508,6 +509,7 @@ export type Database = {
 					logo_url?: string | null;
 					org_id: string;
 					primary_color?: string;
+					reply_to_email?: string | null;
 					updated_at?: string;
 				};
 				Update: {
@@ -516,6 +518,7 @@ export type Database = {
 					logo_url?: string | null;
 					org_id?: string;
 					primary_color?: string;
+					reply_to_email?: string | null;
 					updated_at?: string;
 				};
 				Relationships: [

@@ -46,7 +46,9 @@ export function createDeps(opts: DepsOptions): AutomationDeps & { close(): Promi
 			functionsKey: settings.functionsKey,
 			outbound: settings.outbound,
 			defaultRetry: settings.retry,
-			dispatchBatch: settings.dispatchBatch
+			dispatchBatch: settings.dispatchBatch,
+			appUrl: settings.appUrl,
+			unsubscribeSecret: settings.unsubscribeSecret
 		}
 	});
 	return {

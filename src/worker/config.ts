@@ -5,6 +5,8 @@
 //   WORKER_POLL_INTERVAL_MS             how often future jobs are looked for (default 1000)
 //   WORKER_LEASE_SECONDS                a silent worker's jobs are taken over after this (default 30)
 //   SMTP_URL, MAIL_FROM                  the mailer of send-email and notify steps
+//   APP_URL (or ORIGIN), UNSUBSCRIBE_SECRET   unsubscribe links in marketing email (the app's
+//                                       URL, and the secret the app verifies the links with)
 //   SUPABASE_URL (or PUBLIC_SUPABASE_URL), SUPABASE_SERVICE_ROLE_KEY   invoke-function steps
 //   OUTBOUND_ALLOW_LOOPBACK, OUTBOUND_ALLOW_PRIVATE                    see outbound.ts
 //   WEBHOOK_MAX_ATTEMPTS (8), WEBHOOK_BACKOFF_MS (30000), WEBHOOK_TIMEOUT_MS (10000)
@@ -25,6 +27,8 @@ export type WorkerSettings = {
 	webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number };
 	retry: { maxAttempts: number; backoffSeconds: number };
 	dispatchBatch: number;
+	appUrl: string | null;
+	unsubscribeSecret: string | null;
 };
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -60,6 +64,8 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
 			maxAttempts: num(env, 'AUTOMATION_MAX_ATTEMPTS', 3, 1),
 			backoffSeconds: num(env, 'AUTOMATION_RETRY_BACKOFF_SECONDS', 30, 0)
 		},
-		dispatchBatch: num(env, 'AUTOMATION_DISPATCH_BATCH', 50, 1)
+		dispatchBatch: num(env, 'AUTOMATION_DISPATCH_BATCH', 50, 1),
+		appUrl: env.APP_URL ?? env.ORIGIN ?? null,
+		unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null
 	};
 }

@@ -21,6 +21,8 @@ import type { RuleEvaluator } from '../../src/worker/automations/rules.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createTenancyWorld, type TenancyWorld } from '../helpers/tenancy.ts';
 
+export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789';
+
 export type SentMail = Parameters<EngineMailer['send']>[0];
 
 export type CapturingMailer = EngineMailer & { sent: SentMail[]; failNext: number };
@@ -69,6 +71,8 @@ export async function engineWorld(
 		config: {
 			outbound: { allowLoopback: true, allowPrivate: false },
 			defaultRetry: { maxAttempts: 3, backoffSeconds: 10 },
+			appUrl: 'http://app.test',
+			unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
 			...opts.config
 		}
 	});

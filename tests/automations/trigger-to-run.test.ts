@@ -16,7 +16,8 @@ import {
 	runsOf,
 	tagContact,
 	type CapturingMailer,
-	type EngineWorld
+	type EngineWorld,
+	TEST_UNSUBSCRIBE_SECRET
 } from './helpers.ts';
 
 let w: EngineWorld;
@@ -29,6 +30,8 @@ beforeAll(async () => {
 	worker = await startWorker({
 		settings: workerSettings({
 			DATABASE_URL: w.testDb.url,
+			APP_URL: 'http://app.test',
+			UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
 			WORKER_CONCURRENCY: '4',
 			WORKER_POLL_INTERVAL_MS: '100',
 			WORKER_LEASE_SECONDS: '5'
@@ -89,6 +92,10 @@ it('queues a dispatch only for events an active automation listens to, with the 
 		worker = await startWorker({
 			settings: workerSettings({
 				DATABASE_URL: w.testDb.url,
+				APP_URL: 'http://app.test',
+				UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
+				APP_URL: 'http://app.test',
+				UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
 				WORKER_CONCURRENCY: '4',
 				WORKER_POLL_INTERVAL_MS: '100',
 				WORKER_LEASE_SECONDS: '5'

@@ -6,7 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMailbox, type RunningMailbox } from '../../platform/mailbox/index.ts';
-import { createContact, createTag, engineWorld, publish, type EngineWorld } from './helpers.ts';
+import {
+	createContact,
+	createTag,
+	engineWorld,
+	publish,
+	TEST_UNSUBSCRIBE_SECRET,
+	type EngineWorld
+} from './helpers.ts';
 
 const CONTACTS = 40;
 const LATE = 10;
@@ -32,6 +39,8 @@ function startWorkerProcess(): ChildProcess {
 		env: {
 			...process.env,
 			DATABASE_URL: w.testDb.url,
+			APP_URL: 'http://app.test',
+			UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
 			WORKER_DATABASE_URL: w.testDb.url,
 			SMTP_URL: `smtp://127.0.0.1:${mailbox.smtpPort}`,
 			WORKER_CONCURRENCY: '4',

@@ -110,6 +110,12 @@ const sendEmailStep = z.object({
 	...base,
 	type: z.literal('send_email'),
 	email: emailContent,
+	/**
+	 * Marketing email (the default) carries an unsubscribe link and headers and is
+	 * not sent to people who withdrew email consent; transactional email (a receipt,
+	 * a password) carries neither.
+	 */
+	marketing: z.boolean().optional(),
 	next: target
 });
 

@@ -82,6 +82,15 @@ export const brandingSchema = z.object({
 		.max(2000, 'That address is too long.')
 		.refine((v) => v === '' || /^https?:\/\//.test(v), 'Use an address starting with https://.')
 		.transform((v) => (v === '' ? null : v))
+		.nullable(),
+	/** Where replies to the organization's automation emails go; empty: no Reply-To. */
+	replyToEmail: z
+		.string()
+		.trim()
+		.max(254, 'That address is too long.')
+		.refine((v) => v === '' || z.email().safeParse(v).success, 'Enter a valid email address.')
+		.transform((v) => (v === '' ? null : v))
 		.nullable()
+		.default(null)
 });
 export type BrandingInput = z.infer<typeof brandingSchema>;

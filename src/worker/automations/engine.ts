@@ -27,6 +27,10 @@ export type EngineConfig = {
 	httpTimeoutSeconds: number;
 	/** Dispatch jobs one batch may take in (its own included); 1 turns batching off. */
 	dispatchBatch: number;
+	/** The app's public URL, for unsubscribe links (`<appUrl>/u/<token>`); null: not configured. */
+	appUrl: string | null;
+	/** Signs unsubscribe tokens (UNSUBSCRIBE_SECRET, shared with the app); null: not configured. */
+	unsubscribeSecret: string | null;
 };
 
 export const defaultConfig: EngineConfig = {
@@ -38,7 +42,9 @@ export const defaultConfig: EngineConfig = {
 	maxStepsPerRun: 1000,
 	maxStepsPerSlice: 50,
 	httpTimeoutSeconds: 15,
-	dispatchBatch: 100
+	dispatchBatch: 100,
+	appUrl: null,
+	unsubscribeSecret: null
 };
 
 /** The app's mailer fits; extra headers carry the Message-ID that makes a send recognisable. */

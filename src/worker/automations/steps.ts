@@ -14,6 +14,14 @@ import { evaluateChecks, type RunData } from './data.ts';
 import type { Engine } from './engine.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
 import type { RunState } from './state.ts';
+import { sign } from '../../lib/unsubscribe/token.ts';
+import {
+	unsubscribeHeaders,
+	wrapHtml,
+	wrapText,
+	type OrgSender,
+	type Unsubscribe
+} from './branded-email.ts';
 
 /** A step failure; `retryable: false` fails the run at once (retrying cannot help). */
 export class StepError extends Error {
@@ -217,6 +225,47 @@ async function withSecrets(
 	);
 }
 
+/** The organization as a sender: its name, reply-to address and branding. */
+async function orgSender(trx: Conn, orgId: string): Promise<OrgSender> {
+	const { rows } = await sql<{
+		name: string;
+		reply_to: string | null;
+		primary_color: string | null;
+		font_family: string | null;
+		logo_url: string | null;
+	}>`
+		select o.name, b.reply_to_email::text as reply_to, b.primary_color, b.font_family, b.logo_url
+		  from public.organizations o left join public.branding_settings b on b.org_id = o.id
+		 where o.id = ${orgId}`.execute(trx);
+	const row = rows[0];
+	if (!row) throw new StepError('The organization no longer exists.', false);
+	return {
+		name: row.name,
+		replyTo: row.reply_to,
+		primaryColor: row.primary_color ?? '#4f46e5',
+		fontFamily: row.font_family ?? 'system-ui',
+		logoUrl: row.logo_url
+	};
+}
+
+/** The contact's signed unsubscribe link; marketing email cannot go out without one. */
+function unsubscribeFor(
+	engine: Engine,
+	orgId: string,
+	contactId: string,
+	sender: OrgSender
+): Unsubscribe {
+	const { appUrl, unsubscribeSecret } = engine.config;
+	if (!appUrl || !unsubscribeSecret) {
+		throw new StepError(
+			'Marketing email needs an unsubscribe link: set APP_URL (or ORIGIN) and UNSUBSCRIBE_SECRET for the worker.',
+			false
+		);
+	}
+	const token = sign(unsubscribeSecret, { orgId, contactId, channel: 'email' });
+	return { url: `${appUrl.replace(/\/$/, '')}/u/${token}`, mailto: sender.replyTo };
+}
+
 export async function prepareExternal(
 	engine: Engine,
 	trx: Conn,
@@ -229,13 +278,21 @@ export async function prepareExternal(
 	switch (step.type) {
 		case 'send_email': {
 			const contact = await requireContact(data);
-			const { rows } = await sql<{ allowed: boolean }>`
-				select public.contact_can_send(${contact.id}, 'email') as allowed`.execute(trx);
+			const marketing = step.marketing ?? true;
+			// Marketing email honours consent; transactional email (a receipt) only needs an address.
+			const { rows } = marketing
+				? await sql<{ allowed: boolean }>`
+					select public.contact_can_send(${contact.id}, 'email') as allowed`.execute(trx)
+				: { rows: [{ allowed: Boolean(contact.email) }] };
 			if (!rows[0]?.allowed) {
 				return {
 					kind: 'skip',
 					input: { contact_id: contact.id },
-					output: { skipped: 'The contact is unsubscribed or cannot receive email.' }
+					output: {
+						skipped: marketing
+							? 'The contact is unsubscribed or cannot receive email.'
+							: 'The contact has no email address.'
+					}
 				};
 			}
 			let subject: string;
@@ -256,25 +313,36 @@ export async function prepareExternal(
 			} else {
 				({ subject, text, html } = step.email);
 			}
+			const sender = await orgSender(trx, run.orgId);
+			const unsubscribe = marketing ? unsubscribeFor(engine, run.orgId, contact.id, sender) : null;
 			const merge = await data.merge();
+			const body = html
+				? render(html, merge, { escape: 'html' })
+				: `<p>${escapeHtml(render(text, merge)).replace(/\n/g, '<br>')}</p>`;
 			const email = {
 				to: contact.email!,
+				fromName: sender.name,
+				...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
 				subject: render(subject, merge).replace(/[\r\n]+/g, ' '),
-				text: render(text, merge),
-				html: html
-					? render(html, merge, { escape: 'html' })
-					: `<p>${escapeHtml(render(text, merge)).replace(/\n/g, '<br>')}</p>`
+				text: wrapText(sender, render(text, merge), unsubscribe),
+				html: wrapHtml(sender, body, unsubscribe)
 			};
+			const sendHeaders = unsubscribe
+				? { ...headers, ...unsubscribeHeaders(unsubscribe) }
+				: headers;
 			return {
 				kind: 'perform',
 				atMostOnce: true,
 				input: {
 					to: email.to,
 					subject: email.subject,
+					from_name: sender.name,
+					reply_to: sender.replyTo,
+					marketing,
 					template_id: step.email.kind === 'template' ? step.email.templateId : null
 				},
 				perform: async () => {
-					await engine.mailer.send({ ...email, headers });
+					await engine.mailer.send({ ...email, headers: sendHeaders });
 					return { sent: true, message_id: headers['Message-ID'] };
 				}
 			};

@@ -19,6 +19,7 @@ export type Branding = {
 	accentColor: string;
 	fontFamily: string;
 	logoUrl: string | null;
+	replyToEmail: string | null;
 };
 
 /** The signed-in person's organizations, by name. */
@@ -98,7 +99,7 @@ export async function remove(trx: Trx, orgId: string): Promise<boolean> {
 export async function getBranding(trx: Trx, orgId: string): Promise<Branding | null> {
 	const row = await trx
 		.selectFrom('branding_settings')
-		.select(['primary_color', 'accent_color', 'font_family', 'logo_url'])
+		.select(['primary_color', 'accent_color', 'font_family', 'logo_url', 'reply_to_email'])
 		.where('org_id', '=', orgId)
 		.executeTakeFirst();
 	return row
@@ -106,7 +107,8 @@ export async function getBranding(trx: Trx, orgId: string): Promise<Branding | n
 				primaryColor: row.primary_color,
 				accentColor: row.accent_color,
 				fontFamily: row.font_family,
-				logoUrl: row.logo_url
+				logoUrl: row.logo_url,
+				replyToEmail: row.reply_to_email
 			}
 		: null;
 }
@@ -123,7 +125,8 @@ export async function updateBranding(
 			primary_color: input.primaryColor,
 			accent_color: input.accentColor,
 			font_family: input.fontFamily,
-			logo_url: input.logoUrl
+			logo_url: input.logoUrl,
+			reply_to_email: input.replyToEmail
 		})
 		.where('org_id', '=', orgId)
 		.executeTakeFirst();

@@ -1,0 +1,75 @@
+-- Automation emails sent as the organization: a reply-to address on its
+-- branding, and the one write an unsubscribe link may make (withdraw a
+-- contact's email consent) for people who are not signed in.
+
+-- Section: tables
+
+-- Replies to automation emails go to the organization, not to the platform's
+-- sending address (which only the platform may send from).
+alter table public.branding_settings
+  add column reply_to_email extensions.citext
+    constraint branding_settings_reply_to_email_format check (reply_to_email is null or (
+      char_length(reply_to_email) <= 254
+      and reply_to_email::text ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'));
+comment on column public.branding_settings.reply_to_email is
+  'Where replies to the organization''s automation emails go (null: no Reply-To).';
+
+-- Section: functions
+
+-- The unsubscribe link (/u/<token>) is public: the app verifies the token's
+-- signature, then calls this with the (organization, contact) it names. It
+-- only ever withdraws email consent, through consent_records, so the change
+-- is evidence like any other (consent.changed event, status unsubscribed,
+-- the contact's timeline). Not in an exposed schema: nobody can call it
+-- through the API with ids they guessed. Returns the organization's name, or
+-- null when the contact no longer exists there (deleted or erased).
+create function private.unsubscribe_email(p_org_id uuid, p_contact_id uuid)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_name text;
+begin
+  select o.name into v_name
+    from public.organizations o
+    join public.contacts c on c.org_id = o.id
+   where o.id = p_org_id and c.id = p_contact_id and c.erased_at is null;
+  if v_name is null then
+    return null;
+  end if;
+  -- A second click records nothing new: the latest email consent is already withdrawn.
+  if coalesce((select r.status <> 'withdrawn' from public.consent_records r
+                where r.org_id = p_org_id and r.contact_id = p_contact_id and r.channel = 'email'
+                order by r.recorded_at desc, r.id desc limit 1), true) then
+    insert into public.consent_records (org_id, contact_id, channel, status, source, recorded_by)
+    values (p_org_id, p_contact_id, 'email', 'withdrawn', 'Unsubscribe link in an email', null);
+  end if;
+  return v_name;
+end;
+$$;
+comment on function private.unsubscribe_email(uuid, uuid) is
+  'Unsubscribe link: withdraws one contact''s email consent, for a token the app verified; returns the organization''s name.';
+
+-- The organization's name for the unsubscribe page before the person confirms.
+create function private.unsubscribe_org_name(p_org_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select o.name from public.organizations o where o.id = p_org_id;
+$$;
+comment on function private.unsubscribe_org_name(uuid) is
+  'Unsubscribe page: the name of the organization a verified token names.';
+
+-- Section: grants
+
+-- anon reaches private only for these two (every private function revokes PUBLIC).
+grant usage on schema private to anon;
+revoke all on function private.unsubscribe_email(uuid, uuid) from public;
+revoke all on function private.unsubscribe_org_name(uuid) from public;
+grant execute on function private.unsubscribe_email(uuid, uuid) to anon, authenticated;
+grant execute on function private.unsubscribe_org_name(uuid) to anon, authenticated;

@@ -1,0 +1,45 @@
+// Unsubscribe tokens: what the worker signs the app verifies, and nothing
+// else (a changed character, another secret, another contact, garbage).
+import { describe, expect, it } from 'vitest';
+import { sign, verify } from '../../src/lib/unsubscribe/token.ts';
+
+const SECRET = 'a-secret-of-at-least-16-chars';
+const claims = {
+	orgId: '0b6c1c9e-6f1e-4d0a-9a43-8b1f6a2c5d10',
+	contactId: 'f3a9d2e1-1c2b-4a5d-8e7f-90a1b2c3d4e5',
+	channel: 'email' as const
+};
+
+describe('unsubscribe tokens', () => {
+	it('round-trips the organization, the contact and the channel, URL-safe', () => {
+		const token = sign(SECRET, claims);
+		expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
+		expect(token.length).toBeLessThan(200);
+		expect(verify(SECRET, token)).toEqual(claims);
+	});
+
+	it('refuses a token with any character changed', () => {
+		const token = sign(SECRET, claims);
+		for (let i = 0; i < token.length; i++) {
+			if (token[i] === '.') continue;
+			const swapped = token[i] === 'a' ? 'b' : 'a';
+			const tampered = token.slice(0, i) + swapped + token.slice(i + 1);
+			expect(verify(SECRET, tampered), `position ${i}`).toBeNull();
+		}
+	});
+
+	it('refuses another contact under the same signature, another secret, and garbage', () => {
+		const token = sign(SECRET, claims);
+		const [v, org, , ch, mac] = token.split('.');
+		const other = sign(SECRET, { ...claims, contactId: '11111111-2222-4333-8444-555555555555' });
+		expect(verify(SECRET, [v, org, other.split('.')[2], ch, mac].join('.'))).toBeNull();
+		expect(verify('another-secret-of-16-chars', token)).toBeNull();
+		for (const junk of ['', 'u1', 'u1....', 'x'.repeat(500), `${token}.x`, token.slice(0, -3)]) {
+			expect(verify(SECRET, junk)).toBeNull();
+		}
+	});
+
+	it('refuses to sign or verify with a short secret', () => {
+		expect(() => sign('short', claims)).toThrow(/UNSUBSCRIBE_SECRET/);
+	});
+});
