@@ -23,7 +23,11 @@ function fontStack(font: string): string {
 }
 
 /** The body HTML (already escaped) inside the organization's layout. */
-export function wrapHtml(org: OrgSender, bodyHtml: string, unsubscribe: Unsubscribe | null): string {
+export function wrapHtml(
+	org: OrgSender,
+	bodyHtml: string,
+	unsubscribe: Unsubscribe | null
+): string {
 	const name = escapeHtml(org.name);
 	// The colour and font come from check-constrained columns; escaped all the same.
 	const color = escapeHtml(org.primaryColor);
