@@ -73,3 +73,7 @@ revoke all on function private.unsubscribe_email(uuid, uuid) from public;
 revoke all on function private.unsubscribe_org_name(uuid) from public;
 grant execute on function private.unsubscribe_email(uuid, uuid) to anon, authenticated;
 grant execute on function private.unsubscribe_org_name(uuid) to anon, authenticated;
+
+-- Owners and admins set the reply-to address on the branding page (the update
+-- policy already limits who may; the column grant lets the column be written).
+grant update (reply_to_email) on public.branding_settings to authenticated;
