@@ -94,8 +94,6 @@ it('queues a dispatch only for events an active automation listens to, with the 
 				DATABASE_URL: w.testDb.url,
 				APP_URL: 'http://app.test',
 				UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
-				APP_URL: 'http://app.test',
-				UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
 				WORKER_CONCURRENCY: '4',
 				WORKER_POLL_INTERVAL_MS: '100',
 				WORKER_LEASE_SECONDS: '5'

@@ -77,7 +77,8 @@ describe('orgs', () => {
 			primaryColor: '#112233',
 			accentColor: '#445566',
 			fontFamily: 'Lato' as const,
-			logoUrl: null
+			logoUrl: null,
+			replyToEmail: null
 		};
 		expect(await as('member', (trx) => orgs.updateBranding(trx, w.orgA, input))).toBe(false);
 		expect(await as('admin', (trx) => orgs.updateBranding(trx, w.orgA, input))).toBe(true);

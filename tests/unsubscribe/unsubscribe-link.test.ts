@@ -15,7 +15,11 @@ import { createTenancyWorld, type Persona, type TenancyWorld } from '../helpers/
 const { SECRET } = vi.hoisted(() => ({ SECRET: 'unsubscribe-link-test-secret-123' }));
 // The app reads the secret from its environment ($env is fixed when vitest starts).
 vi.mock('$env/dynamic/private', () => ({ env: { UNSUBSCRIBE_SECRET: SECRET } }));
-const route = await import('../../src/routes/u/[token]/+page.server.ts');
+type Handler = (event: never) => Promise<unknown>;
+const route = (await import('../../src/routes/u/[token]/+page.server.ts')) as unknown as {
+	load: Handler;
+	actions: { default: Handler };
+};
 
 let testDb: TestDatabase;
 let pool: pg.Pool;
