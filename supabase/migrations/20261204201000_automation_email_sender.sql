@@ -14,6 +14,17 @@ alter table public.branding_settings
 comment on column public.branding_settings.reply_to_email is
   'Where replies to the organization''s automation emails go (null: no Reply-To).';
 
+-- /u/<token> is the unsubscribe link: an organization at /u would lose its
+-- two-segment pages (/u/contacts) to it, so "u" joins the reserved addresses.
+-- NOT VALID: an existing organization called "u" keeps its address until it
+-- changes it (every new or changed slug is checked).
+alter table public.organizations
+  drop constraint organizations_slug_reserved,
+  add constraint organizations_slug_reserved check (slug not in (
+    'account', 'admin', 'api', 'app', 'auth', 'forgot-password', 'functions', 'invitations',
+    'login', 'logout', 'mailbox', 'new', 'onboarding', 'reset-password', 'settings', 'signup',
+    'static', 'storage', 'u')) not valid;
+
 -- Section: functions
 
 -- The unsubscribe link (/u/<token>) is public: the app verifies the token's

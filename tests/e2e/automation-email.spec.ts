@@ -139,13 +139,23 @@ test('an automation email arrives from the organization with its unsubscribe lin
 		});
 		expect(post.status()).toBeLessThan(400);
 		expect(await emailConsent(other.id)).toBe('withdrawn');
-		// Other pages still refuse form posts from elsewhere.
-		const forged = await client.post(`/${slug}/settings/branding`, {
+		// Other pages still refuse form posts from elsewhere, even with the owner's
+		// session cookies on them (what a forging page would ride on).
+		const forged = await page.request.post(`/${slug}/settings/branding`, {
 			form: { replyToEmail: 'evil@example.test' },
 			headers: { origin: 'https://evil.example' },
 			maxRedirects: 0
 		});
 		expect(forged.status()).toBe(403);
+		expect(await forged.text()).toBe('Cross-site POST form submissions are forbidden');
+		// Nor does leaving the Origin out (as the one-click POST above did) open them.
+		const noOrigin = await client.post(`/${slug}/contacts/${other.id}?/consent`, {
+			form: { channel: 'email', status: 'granted' },
+			maxRedirects: 0
+		});
+		expect(noOrigin.status()).toBe(403);
+		expect(await noOrigin.text()).toBe('Cross-site POST form submissions are forbidden');
+		expect(await emailConsent(other.id)).toBe('withdrawn');
 		await client.dispose();
 	});
 });

@@ -261,7 +261,7 @@ describe('organizations', () => {
 
 	it('refuses reserved and malformed slugs', async () => {
 		const user = await createUser(testDb.url, 'Slugs');
-		for (const slug of ['login', 'Has Space', '-dash', 'a'.repeat(49)]) {
+		for (const slug of ['login', 'u', 'Has Space', '-dash', 'a'.repeat(49)]) {
 			const error = await createOrganization(w.db, user, 'X', slug).catch((e: unknown) => e);
 			expect(mapDbError(error), slug).toMatchObject({ status: 422, field: 'slug' });
 		}

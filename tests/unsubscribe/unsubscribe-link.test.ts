@@ -148,6 +148,30 @@ describe('POST /u/<token>', () => {
 		expect(crossSiteProblem(same, new URL(same.url))).toBeNull();
 	});
 
+	// SvelteKit's own check (kit/src/runtime/server/respond.js), case by case, for an
+	// ordinary action: svelte.config.js turned it off, so this one must refuse the same.
+	it.each([
+		['POST', 'application/x-www-form-urlencoded', 'https://evil.test', 403],
+		['POST', 'application/x-www-form-urlencoded', null, 403], // no Origin at all
+		['POST', 'application/x-www-form-urlencoded', 'null', 403], // sandboxed iframe
+		['POST', 'Multipart/Form-Data; boundary=x', 'https://evil.test', 403],
+		['POST', 'text/plain;charset=UTF-8', 'https://evil.test', 403],
+		['POST', 'application/x-sveltekit-formdata', 'https://evil.test', 403],
+		['PUT', 'application/x-www-form-urlencoded', 'https://evil.test', 403],
+		['DELETE', 'text/plain', 'https://evil.test', 403],
+		['POST', 'application/json', 'https://evil.test', null], // needs CORS preflight
+		['POST', 'application/x-www-form-urlencoded', 'http://app.test:8080', 403], // other port
+		['POST', 'application/x-www-form-urlencoded', 'https://app.test', 403], // other scheme
+		['POST', 'application/x-www-form-urlencoded', 'http://app.test', null] // same origin
+	])('%s %s from %s to an ordinary action: %s', (method, type, origin, refused) => {
+		const headers: Record<string, string> = { 'content-type': type };
+		if (origin) headers.origin = origin;
+		const r = new Request('http://app.test/acme/settings/branding', { method, headers });
+		expect(crossSiteProblem(r, new URL(r.url))).toBe(
+			refused ? `Cross-site ${method} form submissions are forbidden` : null
+		);
+	});
+
 	it('withdraws email consent as consent evidence: unsubscribed, consent.changed, once', async () => {
 		expect(await route.actions.default(eventFor(token, 'POST'))).toEqual({ unsubscribed: 'Acme' });
 		expect(await consent()).toEqual([

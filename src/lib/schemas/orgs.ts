@@ -22,7 +22,9 @@ export const RESERVED_SLUGS = new Set([
 	'settings',
 	'signup',
 	'static',
-	'storage'
+	'storage',
+	// /u/<token> is the unsubscribe link of marketing email (open to cross-site posts).
+	'u'
 ]);
 
 export const orgName = z
