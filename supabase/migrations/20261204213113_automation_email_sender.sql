@@ -2,6 +2,19 @@
 -- branding, and the one write an unsubscribe link may make (withdraw a
 -- contact's email consent) for people who are not signed in.
 
+-- Section: schemas
+
+-- The unsubscribe link's two functions, callable by anon (people who are not
+-- signed in). Not in private: anon has no use of that schema, so none of its
+-- helpers is within anon's reach. Not in an exposed schema either (the Data
+-- API serves public only), so nobody calls them with ids they guessed: only
+-- the app does, after verifying the link's signature.
+create schema unsubscribe;
+comment on schema unsubscribe is
+  'Functions of the public unsubscribe link (/u/<token>), for anon; not exposed through the Data API.';
+revoke all on schema unsubscribe from public;
+grant usage on schema unsubscribe to anon, authenticated;
+
 -- Section: tables
 
 -- Replies to automation emails go to the organization, not to the platform's
@@ -34,7 +47,7 @@ alter table public.organizations
 -- the contact's timeline). Not in an exposed schema: nobody can call it
 -- through the API with ids they guessed. Returns the organization's name, or
 -- null when the contact no longer exists there (deleted or erased).
-create function private.unsubscribe_email(p_org_id uuid, p_contact_id uuid)
+create function unsubscribe.withdraw_email(p_org_id uuid, p_contact_id uuid)
 returns text
 language plpgsql
 security definer
@@ -60,11 +73,11 @@ begin
   return v_name;
 end;
 $$;
-comment on function private.unsubscribe_email(uuid, uuid) is
+comment on function unsubscribe.withdraw_email(uuid, uuid) is
   'Unsubscribe link: withdraws one contact''s email consent, for a token the app verified; returns the organization''s name.';
 
 -- The organization's name for the unsubscribe page before the person confirms.
-create function private.unsubscribe_org_name(p_org_id uuid)
+create function unsubscribe.org_name(p_org_id uuid)
 returns text
 language sql
 stable
@@ -73,17 +86,16 @@ set search_path = ''
 as $$
   select o.name from public.organizations o where o.id = p_org_id;
 $$;
-comment on function private.unsubscribe_org_name(uuid) is
+comment on function unsubscribe.org_name(uuid) is
   'Unsubscribe page: the name of the organization a verified token names.';
 
 -- Section: grants
 
--- anon reaches private only for these two (every private function revokes PUBLIC).
-grant usage on schema private to anon;
-revoke all on function private.unsubscribe_email(uuid, uuid) from public;
-revoke all on function private.unsubscribe_org_name(uuid) from public;
-grant execute on function private.unsubscribe_email(uuid, uuid) to anon, authenticated;
-grant execute on function private.unsubscribe_org_name(uuid) to anon, authenticated;
+-- Functions are executable by PUBLIC by default: only the link's callers get these.
+revoke all on function unsubscribe.withdraw_email(uuid, uuid) from public;
+revoke all on function unsubscribe.org_name(uuid) from public;
+grant execute on function unsubscribe.withdraw_email(uuid, uuid) to anon, authenticated;
+grant execute on function unsubscribe.org_name(uuid) to anon, authenticated;
 
 -- Owners and admins set the reply-to address on the branding page (the update
 -- policy already limits who may; the column grant lets the column be written).

@@ -1,5 +1,5 @@
 // The public unsubscribe link: verify the signed token, then the one narrow
-// database function that withdraws email consent (private.unsubscribe_email),
+// database function that withdraws email consent (unsubscribe.withdraw_email),
 // run as the request's role (anon for people who are not signed in).
 // Use as `import * as unsubscribe from '$lib/server/unsubscribe'`.
 import { sql } from 'kysely';
@@ -30,7 +30,7 @@ export function read(token: string): UnsubscribeClaims {
 /** The organization's name, for the confirm page; BadTokenError when it no longer exists. */
 export async function orgName(trx: Trx, claims: UnsubscribeClaims): Promise<string> {
 	const { rows } = await sql<{ name: string | null }>`
-		select private.unsubscribe_org_name(${claims.orgId}::uuid) as name`.execute(trx);
+		select unsubscribe.org_name(${claims.orgId}::uuid) as name`.execute(trx);
 	const name = rows[0]?.name;
 	if (!name) throw new BadTokenError();
 	return name;
@@ -39,7 +39,7 @@ export async function orgName(trx: Trx, claims: UnsubscribeClaims): Promise<stri
 /** Withdraws the contact's email consent; returns the organization's name. */
 export async function confirm(trx: Trx, claims: UnsubscribeClaims): Promise<string> {
 	const { rows } = await sql<{ name: string | null }>`
-		select private.unsubscribe_email(${claims.orgId}::uuid, ${claims.contactId}::uuid) as name`.execute(
+		select unsubscribe.withdraw_email(${claims.orgId}::uuid, ${claims.contactId}::uuid) as name`.execute(
 		trx
 	);
 	const name = rows[0]?.name;
