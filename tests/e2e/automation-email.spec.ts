@@ -2,8 +2,9 @@
 // name in From, replies to the reply-to address its owner set on the branding
 // page), with an unsubscribe link that works without signing in. Opening the
 // link only asks; confirming unsubscribes, and the contact page then shows
-// email consent withdrawn. A mail client's one-click POST (no cookies, no
-// Origin of ours) unsubscribes directly; a changed token is a 400.
+// email consent withdrawn, and in its timeline the email sent and the
+// unsubscribe. A mail client's one-click POST (no cookies, no Origin of ours)
+// unsubscribes directly; a changed token is a 400.
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { linksIn, waitForMail } from '../helpers/mailbox.ts';
@@ -123,6 +124,15 @@ test('an automation email arrives from the organization with its unsubscribe lin
 		const emailRow = page.getByTestId('consent-row').filter({ hasText: 'Email' });
 		await expect(emailRow).toContainText('Withdrawn');
 		await expect(emailRow).toContainText('cannot be messaged');
+		// The timeline shows the email the automation sent (linked to it) and the unsubscribe.
+		const timeline = page.getByRole('list', { name: 'Timeline' });
+		const sent = timeline.getByTestId('timeline-event').filter({ hasText: 'Email sent' });
+		await expect(sent).toContainText(subject);
+		await expect(sent.getByRole('link', { name: 'Welcome' })).toHaveAttribute(
+			'href',
+			new RegExp(`/${slug}/automations/[0-9a-f-]{36}$`)
+		);
+		await expect(timeline).toContainText('email: withdrawn, with the unsubscribe link in an email');
 	});
 
 	await test.step("a mail client's one-click POST (no cookies, no Origin) unsubscribes", async () => {

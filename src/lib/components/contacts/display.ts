@@ -47,9 +47,15 @@ export function firstTags(tags: string[], shown = 3): { shown: string[]; more: n
 	return { shown: tags.slice(0, shown), more: Math.max(tags.length - shown, 0) };
 }
 
+/** Timeline entries that are not events: the emails automations sent. */
+const TIMELINE_LABELS: Record<string, string> = { 'email.sent': 'Email sent' };
+
+/** The source the unsubscribe link records on the consent it withdraws. */
+const UNSUBSCRIBE_LINK_SOURCE = 'Unsubscribe link in an email';
+
 /** An event type in words ("Tag added"), from the events catalog; unknown types as they are. */
 export function eventLabel(type: string): string {
-	return isEventType(type) ? eventCatalog[type].label : type;
+	return isEventType(type) ? eventCatalog[type].label : (TIMELINE_LABELS[type] ?? type);
 }
 
 /** The catalog's events about contacts, for the segment builder's event picker. */
@@ -67,8 +73,15 @@ export function eventDetail(type: string, payload: Record<string, unknown>): str
 		case 'segment.entered':
 		case 'segment.exited':
 			return text(payload.segment);
-		case 'consent.changed':
-			return [text(payload.channel), text(payload.status)].filter(Boolean).join(': ') || null;
+		case 'consent.changed': {
+			const change = [text(payload.channel), text(payload.status)].filter(Boolean).join(': ');
+			if (change && payload.source === UNSUBSCRIBE_LINK_SOURCE) {
+				return `${change}, with the unsubscribe link in an email`;
+			}
+			return change || null;
+		}
+		case 'email.sent':
+			return text(payload.subject);
 		case 'contact.created':
 			return text(payload.source) && `from ${text(payload.source)}`;
 		case 'contact.updated':

@@ -1,10 +1,11 @@
 // Opaque keyset cursors: the last row's sort value and id, base64url JSON.
 import { z } from 'zod';
 
-/** `id` is a row's uuid, or an event's numeric id. */
+/** `id` is a row's uuid, or an event's numeric id; `k` the source of a timeline entry other than an event. */
 const cursorSchema = z.object({
 	v: z.string().nullable(),
-	id: z.union([z.uuid(), z.string().regex(/^\d{1,19}$/)])
+	id: z.union([z.uuid(), z.string().regex(/^\d{1,19}$/)]),
+	k: z.literal('email').optional()
 });
 export type Cursor = z.infer<typeof cursorSchema>;
 

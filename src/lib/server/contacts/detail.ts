@@ -9,10 +9,13 @@ import { CHANNELS, type Channel } from './privacy.ts';
 
 export type TimelineEvent = {
 	id: string;
+	/** An event type ("tag.added"), or "email.sent" for an automation's email. */
 	type: string;
 	occurredAt: string;
 	actorId: string | null;
 	payload: Record<string, unknown>;
+	/** The automation that sent an email (its name links to it). */
+	automation: { id: string; name: string } | null;
 };
 
 export type ContactDetail = {
@@ -32,7 +35,13 @@ export type ContactDetail = {
 
 const iso = (d: string | Date) => (d instanceof Date ? d.toISOString() : d);
 
-/** Events about a contact, newest first, keyset-paged. */
+/**
+ * What happened to a contact, newest first, keyset-paged: its events, and the
+ * emails automations sent it. Those are not events (their subject line may hold
+ * personal data, which event payloads never do): the send-email step runs are
+ * their record, read here through the run's contact. Once the contact is erased
+ * an email shows without its subject, like the emptied events.
+ */
 export async function timeline(
 	trx: Trx,
 	orgId: string,
@@ -40,35 +49,67 @@ export async function timeline(
 	options: { before?: string; limit?: number } = {}
 ): Promise<ContactDetail['timeline']> {
 	const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
-	let query = trx
-		.selectFrom('events as e')
-		.select(['e.id', 'e.type', 'e.occurred_at', 'e.actor_id', 'e.payload'])
-		.select(sql<string>`e.occurred_at::text`.as('cursor_value'))
-		.where('e.org_id', '=', orgId)
-		.where('e.subject_type', '=', 'contact')
-		.where('e.subject_id', '=', contactId);
+	// Ties on the time are broken by source, then id: (time, kind, id) descending.
+	let after = sql<boolean>`true`;
 	if (options.before) {
-		const { v, id } = decodeCursor(options.before);
-		query = query.where(sql<boolean>`(e.occurred_at, e.id) < (${v}::timestamptz, ${id}::bigint)`);
+		const { v, id, k } = decodeCursor(options.before);
+		after = sql<boolean>`(t.occurred_at, t.kind, t.id) < (${v}::timestamptz, ${k ?? 'event'}::text, ${id}::bigint)`;
 	}
-	const rows = await query
-		.orderBy('e.occurred_at', 'desc')
-		.orderBy('e.id', 'desc')
-		.limit(limit + 1)
-		.execute();
+	const { rows } = await sql<{
+		kind: 'event' | 'email';
+		id: string;
+		type: string;
+		occurred_at: string | Date;
+		cursor_value: string;
+		actor_id: string | null;
+		payload: Record<string, unknown>;
+		automation_id: string | null;
+		automation_name: string | null;
+	}>`
+		select t.kind, t.id::text as id, t.type, t.occurred_at, t.occurred_at::text as cursor_value,
+		       t.actor_id, t.payload, t.automation_id, t.automation_name
+		  from (
+		    (select 'event'::text as kind, e.id, e.type, e.occurred_at, e.actor_id, e.payload,
+		            null::uuid as automation_id, null::text as automation_name
+		       from public.events e
+		      where e.org_id = ${orgId} and e.subject_type = 'contact' and e.subject_id = ${contactId})
+		    union all
+		    (select 'email'::text, s.id, 'email.sent', s.finished_at, null::uuid,
+		            case when c.erased_at is null
+		                 then jsonb_build_object('subject', s.input->>'subject')
+		                 else '{}'::jsonb end,
+		            a.id, a.name
+		       from public.automation_runs r
+		       join public.automation_step_runs s on s.org_id = r.org_id and s.run_id = r.id
+		       join public.automations a on a.org_id = r.org_id and a.id = r.automation_id
+		       join public.contacts c on c.org_id = r.org_id and c.id = r.subject_id
+		      where r.org_id = ${orgId} and r.subject_type = 'contact' and r.subject_id = ${contactId}
+		        and s.step_type = 'send_email' and s.status = 'succeeded' and s.finished_at is not null)
+		  ) t
+		 where ${after}
+		 order by t.occurred_at desc, t.kind desc, t.id desc
+		 limit ${limit + 1}`.execute(trx);
 	const page = rows.slice(0, limit);
 	const last = page.at(-1);
 	return {
 		items: page.map((r) => ({
-			id: String(r.id),
+			id: `${r.kind === 'email' ? 'email-' : ''}${r.id}`,
 			type: r.type,
 			occurredAt: iso(r.occurred_at),
 			actorId: r.actor_id,
-			payload: r.payload as Record<string, unknown>
+			payload: r.payload,
+			automation:
+				r.automation_id && r.automation_name
+					? { id: r.automation_id, name: r.automation_name }
+					: null
 		})),
 		nextCursor:
 			rows.length > limit && last
-				? encodeCursor({ v: last.cursor_value, id: String(last.id) })
+				? encodeCursor({
+						v: last.cursor_value,
+						id: last.id,
+						...(last.kind === 'email' ? { k: 'email' as const } : {})
+					})
 				: null
 	};
 }
