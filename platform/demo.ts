@@ -15,6 +15,8 @@ const demoDir = fileURLToPath(new URL('./demo/', import.meta.url));
 export type DemoOptions = {
 	/** The moment the demo's history is built around (default: now). Tests pin it. */
 	now?: Date;
+	/** Told how long each file took ("20-contacts.sql 1.23 s"), to see what to make faster. */
+	log?: (line: string) => void;
 };
 
 /** The seed files in the order they run. */
@@ -36,8 +38,11 @@ export async function loadDemo(databaseUrl: string, options: DemoOptions = {}): 
 			]);
 		}
 		for (const file of await demoFiles()) {
+			const fileStarted = performance.now();
 			try {
 				await client.query(await readFile(file, 'utf8'));
+				const took = (performance.now() - fileStarted) / 1000;
+				options.log?.(`${file.split('/').at(-1)} ${took.toFixed(2)} s`);
 			} catch (error) {
 				throw new Error(
 					`demo seed ${file.split('/').slice(-2).join('/')}: ${(error as Error).message}`,

@@ -83,8 +83,9 @@ describe('the demo workspace', () => {
 	beforeAll(async () => {
 		first = await createTestDatabase();
 		second = await createTestDatabase();
-		const seconds = await loadDemo(first.url, { now });
-		console.log(`demo workspace seeded in ${seconds.toFixed(2)} s`);
+		const files: string[] = [];
+		const seconds = await loadDemo(first.url, { now, log: (line) => files.push(line) });
+		console.log(`demo workspace seeded in ${seconds.toFixed(2)} s (${files.join(', ')})`);
 		client = new pg.Client({ connectionString: first.url });
 		await client.connect();
 		seeded = await checksums(client);
