@@ -81,7 +81,7 @@ describe('the contact timeline', () => {
 		const second = await publish(w, {
 			...welcome,
 			trigger: { type: 'event', event: 'tag.added' },
-			steps: [{ ...welcome.steps[0]!, name: 'Offer' } as Definition['steps'][number]]
+			steps: [{ ...welcome.steps[0]!, name: 'Offer' }]
 		});
 		const { rows } = await w.pool.query<{ id: string }>(
 			`insert into public.tags (org_id, name) values ($1, 'VIP') returning id`,
