@@ -51,8 +51,12 @@ beforeAll(async () => {
 		automationId
 	]);
 	rosa = await createContact(w, { email: 'rosa@example.test', first_name: 'Rosa' });
-	// The engine stamps step runs with its clock: the email goes out after the contact came.
-	w.clock.set(new Date(Date.now() + 1000));
+	// The engine stamps step runs with its clock: the email goes out just after the contact came.
+	const { rows } = await w.pool.query<{ at: Date }>(
+		`select occurred_at as at from public.events where subject_id = $1 and type = 'contact.created'`,
+		[rosa]
+	);
+	w.clock.set(new Date(rows[0]!.at.getTime() + 1));
 	await runDispatchJobs(w);
 	expect(w.mailer.sent.map((m) => m.subject)).toEqual(['Welcome, Rosa']);
 });
