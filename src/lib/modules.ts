@@ -13,7 +13,8 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	// campaigns lands with the campaigns workspace.
 	'campaigns',
 	'automations',
-	'webhooks'
+	'webhooks',
+	'files'
 ]);
 
 /** The module a permission belongs to: `contacts.write` → `contacts`. */

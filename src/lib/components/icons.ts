@@ -34,6 +34,7 @@ export type IconName =
 	| 'tag'
 	| 'chart'
 	| 'file'
+	| 'folder'
 	| 'erase'
 	| 'segments'
 	| 'fields'

@@ -3,6 +3,7 @@
 // transaction. A module that lands later (campaigns, spend, inbox) adds its
 // summary function here and its card component in
 // src/lib/components/dashboard/. Use as `import * as dashboard from '$lib/server/dashboard'`.
+import * as files from '../files/index.ts';
 import * as segments from '../segments/index.ts';
 import type { Trx } from '../db/rls.ts';
 import { recentActivity, type Activity } from './activity.ts';
@@ -31,6 +32,8 @@ export type Dashboard = {
 	automations: AutomationsSummary;
 	imports: RecentImport[];
 	activity: Activity[];
+	/** What the organization stores in Files. */
+	files: files.Usage;
 	/** Null once every step is done (the card goes away). */
 	checklist: Checklist | null;
 };
@@ -52,6 +55,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		automations: await automationsSummary(trx, orgId, today),
 		imports: await recentImports(trx, orgId, 5),
 		activity: await recentActivity(trx, orgId, 8),
+		files: await files.usage(trx, orgId),
 		checklist: Object.values(steps).every(Boolean) ? null : steps
 	};
 }
