@@ -5,7 +5,8 @@
 // connection: the files share the helpers 00-helpers.sql defines in pg_temp,
 // and a failure leaves nothing half-seeded. A module adds its part as a new
 // numbered file (see the README, "The demo workspace").
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -17,6 +18,11 @@ export type DemoOptions = {
 	now?: Date;
 	/** Told how long each file took ("20-contacts.sql 1.23 s"), to see what to make faster. */
 	log?: (line: string) => void;
+	/**
+	 * Where the platform's Storage keeps bytes (`<data dir>/storage`): the demo's
+	 * files are written there. Without it only their rows are loaded.
+	 */
+	storageDir?: string;
 };
 
 /** The seed files in the order they run. */
@@ -52,6 +58,7 @@ export async function loadDemo(databaseUrl: string, options: DemoOptions = {}): 
 				);
 			}
 		}
+		if (options.storageDir) await writeDemoBytes(client, options.storageDir);
 		await client.query('commit');
 	} catch (error) {
 		await client.query('rollback').catch(() => {});
@@ -60,4 +67,24 @@ export async function loadDemo(databaseUrl: string, options: DemoOptions = {}): 
 		await client.end();
 	}
 	return (performance.now() - started) / 1000;
+}
+
+/**
+ * The bytes of the demo's files (pg_temp.demo_storage_bytes, filled by
+ * demo/75-files.sql), written where the platform's Storage reads an object's
+ * version from: `<storage dir>/objects/<first two characters>/<version>`.
+ */
+async function writeDemoBytes(client: pg.Client, storageDir: string): Promise<void> {
+	const { rows } = await client.query<{ present: boolean }>(
+		`select to_regclass('pg_temp.demo_storage_bytes') is not null as present`
+	);
+	if (!rows[0]?.present) return;
+	const files = await client.query<{ version: string; content: Buffer }>(
+		'select version, content from pg_temp.demo_storage_bytes'
+	);
+	for (const { version, content } of files.rows) {
+		const folder = join(storageDir, 'objects', version.slice(0, 2));
+		await mkdir(folder, { recursive: true });
+		await writeFile(join(folder, version), content);
+	}
 }

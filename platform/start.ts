@@ -80,7 +80,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		// The demo workspace goes in once, when the database is new (later runs keep what
 		// you made); after the queue, whose jobs its triggers enqueue.
 		if (fresh && options.demo) {
-			const seconds = await loadDemo(postgres.url, { log: (line) => log(`[demo] ${line}`) });
+			const seconds = await loadDemo(postgres.url, {
+				log: (line) => log(`[demo] ${line}`),
+				storageDir: `${options.dataDir}/storage`
+			});
 			log(`[demo] workspace loaded in ${seconds.toFixed(1)} s`);
 		}
 

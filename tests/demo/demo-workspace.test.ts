@@ -2,6 +2,10 @@
 // who owns what, that it has something in every module, that the segments'
 // members are those the app's own rule compiler finds, that the job queue is
 // not flooded, that it is the same data every time, and how long it takes.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../platform/demo.ts';
@@ -46,7 +50,9 @@ const TABLES: Array<[string, string[]]> = [
 	['public.inbound_webhook_requests', []],
 	['public.products', []],
 	['public.audiences', []],
-	['public.audience_segments', []]
+	['public.audience_segments', []],
+	['storage.objects', []],
+	['public.files', []]
 ];
 
 async function checksums(client: pg.Client): Promise<Record<string, string>> {
@@ -77,6 +83,7 @@ describe('the demo workspace', () => {
 	let client: pg.Client;
 	let db: Database;
 	let seeded: Record<string, string>;
+	let storageDir: string;
 	const q = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
 		(await client.query<T>(text, values)).rows;
 
@@ -84,7 +91,12 @@ describe('the demo workspace', () => {
 		first = await createTestDatabase();
 		second = await createTestDatabase();
 		const files: string[] = [];
-		const seconds = await loadDemo(first.url, { now, log: (line) => files.push(line) });
+		storageDir = await mkdtemp(join(tmpdir(), 'gd-demo-storage-'));
+		const seconds = await loadDemo(first.url, {
+			now,
+			storageDir,
+			log: (line) => files.push(line)
+		});
 		console.log(`demo workspace seeded in ${seconds.toFixed(2)} s (${files.join(', ')})`);
 		client = new pg.Client({ connectionString: first.url });
 		await client.connect();
@@ -97,6 +109,40 @@ describe('the demo workspace', () => {
 		await db?.destroy();
 		await first?.drop();
 		await second?.drop();
+		if (storageDir) await rm(storageDir, { recursive: true, force: true });
+	});
+
+	it("keeps Northwind's files in nested folders, in step with Storage, their bytes on disk", async () => {
+		const files = await q<{
+			folder: string;
+			file_name: string;
+			size: string;
+			checksum: string;
+			version: string;
+		}>(
+			`select f.folder, f.file_name, f.size, f.checksum, o.version
+			   from public.files f join storage.objects o on o.id = f.object_id
+			   join public.organizations g on g.id = f.org_id
+			  where g.slug = 'northwind' order by f.name`
+		);
+		expect(files.length).toBeGreaterThanOrEqual(8);
+		expect(new Set(files.map((f) => f.folder))).toEqual(
+			new Set([
+				'Brand/Logos',
+				'Brand/Logos/Old',
+				'Campaigns/Spring launch',
+				'Campaigns/Summer trail',
+				'Documents'
+			])
+		);
+		for (const file of files) {
+			const bytes = await readFile(
+				join(storageDir, 'objects', file.version.slice(0, 2), file.version)
+			);
+			expect(bytes.length, file.file_name).toBe(Number(file.size));
+			expect(createHash('md5').update(bytes).digest('hex'), file.file_name).toBe(file.checksum);
+		}
+		expect(await q('select * from private.files_orphans()')).toEqual([]);
 	});
 
 	it("keeps the CRM's API key as an automation secret that the CRM step names", async () => {
