@@ -56,6 +56,8 @@ const ALLOWED_HEADERS = [
 	'prefer',
 	'range',
 	'x-upsert',
+	// storage-js's upload metadata (user_metadata), sent by browsers as Supabase's gateway allows.
+	'x-metadata',
 	'cache-control',
 	'x-region',
 	// tus-js-client's resumable uploads (/storage/v1/upload/resumable)

@@ -1,0 +1,163 @@
+// The asset manager end to end, against the platform's Storage: a member
+// uploads three files (each with its progress bar), makes a folder, moves a
+// file into it, previews an image and deletes a file; a viewer of the same
+// organization sees the files but no upload control.
+import { deflateSync } from 'node:zlib';
+import { expect, test } from '@playwright/test';
+import { confirmedUser } from './helpers.ts';
+import { openApp, seedOrg, signInAs, uniqueOrgName, withDb } from './tenancy.ts';
+
+/** A small real PNG (solid colour), so the browser can draw and measure it. */
+function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+	const crcTable = Array.from({ length: 256 }, (_, n) => {
+		let c = n;
+		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+		return c >>> 0;
+	});
+	const crc = (buf: Buffer) => {
+		let c = 0xffffffff;
+		for (const byte of buf) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+		return (c ^ 0xffffffff) >>> 0;
+	};
+	const chunk = (type: string, data: Buffer) => {
+		const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+		const out = Buffer.alloc(12 + data.length);
+		out.writeUInt32BE(data.length, 0);
+		body.copy(out, 4);
+		out.writeUInt32BE(crc(body), 8 + data.length);
+		return out;
+	};
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(width, 0);
+	header.writeUInt32BE(height, 4);
+	header[8] = 8; // bit depth
+	header[9] = 2; // truecolour
+	const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).fill(Buffer.from(rgb))]);
+	const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', header),
+		chunk('IDAT', deflateSync(pixels)),
+		chunk('IEND', Buffer.alloc(0))
+	]);
+}
+
+test('upload, organize, preview and delete files; a viewer cannot upload', async ({
+	page,
+	browser
+}) => {
+	const member = await confirmedUser('Mia Member', 'files-member');
+	const viewer = await confirmedUser('Vic Viewer', 'files-viewer');
+	const owner = await confirmedUser('Olive Owner', 'files-owner');
+	const { name, slug } = uniqueOrgName('Files Co');
+	const orgId = await seedOrg({
+		owner,
+		name,
+		slug,
+		members: [
+			{ person: member, role: 'member' },
+			{ person: viewer, role: 'viewer' }
+		]
+	});
+
+	await signInAs(page, member);
+	await openApp(page, `/${slug}/files`);
+	await expect(page.getByRole('heading', { name: 'No files yet' })).toBeVisible();
+
+	await test.step('three files upload, each with its progress', async () => {
+		await page.getByTestId('file-input').setInputFiles([
+			{ name: 'hero.png', mimeType: 'image/png', buffer: png(320, 200, [37, 99, 235]) },
+			{ name: 'brief.txt', mimeType: 'text/plain', buffer: Buffer.from('Spring launch brief\n') },
+			{
+				name: 'prices.csv',
+				mimeType: 'text/csv',
+				buffer: Buffer.from('product,price\nJacket,189\n'.repeat(2000))
+			}
+		]);
+		const uploads = page.getByTestId('upload-row');
+		await expect(uploads).toHaveCount(3);
+		for (const file of ['hero.png', 'brief.txt', 'prices.csv']) {
+			await expect(page.getByRole('progressbar', { name: `Upload of ${file}` })).toBeVisible();
+		}
+		await expect(page.locator('[data-testid="upload-row"][data-status="done"]')).toHaveCount(3);
+		for (const file of ['hero.png', 'brief.txt', 'prices.csv']) {
+			await expect(page.getByRole('progressbar', { name: `Upload of ${file}` })).toHaveAttribute(
+				'aria-valuenow',
+				'100'
+			);
+		}
+		await expect(page.getByTestId('file-card')).toHaveCount(3);
+		await expect(page.getByTestId('files-usage')).not.toContainText('0 bytes used');
+	});
+
+	await test.step('a folder is made, and a file moved into it', async () => {
+		await page.getByRole('button', { name: 'New folder' }).click();
+		await page.getByLabel('Folder name').fill('Spring launch');
+		await page.getByRole('button', { name: 'Create folder' }).click();
+		await expect(page.getByText('Folder “Spring launch” created.')).toBeVisible();
+		await expect(page.getByTestId('folder-card')).toHaveCount(1);
+
+		await page.getByRole('button', { name: 'Move brief.txt' }).click();
+		await page.getByLabel('Move to').selectOption('Spring launch');
+		await page.getByRole('dialog').getByRole('button', { name: 'Move', exact: true }).click();
+		await expect(page.getByText('Moved to “Spring launch”.')).toBeVisible();
+		await expect(page.getByTestId('file-card')).toHaveCount(2);
+
+		await page.getByRole('link', { name: 'Spring launch' }).click();
+		await expect(page.getByRole('navigation', { name: 'Folders' })).toContainText('Spring launch');
+		await expect(page.getByTestId('file-card')).toHaveCount(1);
+		await expect(page.getByTestId('file-card')).toContainText('brief.txt');
+		await page.getByRole('link', { name: 'All files' }).click();
+	});
+
+	await test.step('an image previews', async () => {
+		await expect(page.getByTestId('file-thumbnail')).toHaveCount(1);
+		await page.getByRole('button', { name: 'Preview hero.png' }).click();
+		const image = page.getByTestId('preview-image');
+		await expect(image).toBeVisible();
+		await expect
+			.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+			.toBe(320);
+		await expect(page.getByRole('dialog')).toContainText('320 × 200 px');
+		await page.getByRole('button', { name: 'Close' }).click();
+	});
+
+	await test.step('a file is deleted after confirming', async () => {
+		await page.getByRole('button', { name: 'Delete prices.csv' }).click();
+		await expect(page.getByRole('dialog')).toContainText('cannot be undone');
+		await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+		await expect(page.getByText('“prices.csv” deleted.')).toBeVisible();
+		await expect(page.getByTestId('file-card')).toHaveCount(1);
+	});
+
+	await test.step('Storage and the catalogue agree', async () => {
+		const { rows } = await withDb((db) =>
+			db.query<{ name: string }>(
+				`select f.folder || '/' || f.file_name as name from public.files f
+				  where f.org_id = $1 order by 1`,
+				[orgId]
+			)
+		);
+		expect(rows.map((r) => r.name)).toEqual([
+			'/hero.png',
+			'Spring launch/.emptyFolderPlaceholder',
+			'Spring launch/brief.txt'
+		]);
+		const orphans = await withDb((db) => db.query('select * from private.files_orphans()'));
+		expect(orphans.rows).toEqual([]);
+	});
+
+	await test.step('a viewer sees the files, and no upload control', async () => {
+		const context = await browser.newContext();
+		const viewerPage = await context.newPage();
+		await signInAs(viewerPage, viewer);
+		await openApp(viewerPage, `/${slug}/files`);
+		await expect(viewerPage.getByTestId('file-card')).toHaveCount(1);
+		await expect(viewerPage.getByTestId('folder-card')).toHaveCount(1);
+		await expect(viewerPage.getByRole('button', { name: 'Upload files' })).toHaveCount(0);
+		await expect(viewerPage.getByRole('button', { name: 'New folder' })).toHaveCount(0);
+		await expect(viewerPage.getByTestId('file-input')).toHaveCount(0);
+		await expect(viewerPage.getByRole('button', { name: /^Delete/ })).toHaveCount(0);
+		await context.close();
+	});
+});
