@@ -9,8 +9,8 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	'audit',
 	'brands',
 	'contacts',
-	// Products and audiences (campaigns.products, campaigns.write); the rest of
-	// campaigns lands with the campaigns workspace.
+	// Campaigns: the workspace and wizard, products and audiences
+	// (campaigns.write, campaigns.products, campaigns.review).
 	'campaigns',
 	'automations',
 	'webhooks',

@@ -14,7 +14,6 @@ export type NavItem = {
 };
 
 const soon: NavItem[] = [
-	{ label: 'Campaigns', icon: 'campaigns' },
 	{ label: 'Inbox', icon: 'inbox' },
 	{ label: 'Sites', icon: 'sites' }
 ];
@@ -69,6 +68,7 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	];
 	return [
 		{ label: 'Home', icon: 'home', href: resolve('/(app)/[org=slug]', org), exact: true },
+		{ label: 'Campaigns', icon: 'campaigns', href: resolve('/(app)/[org=slug]/campaigns', org) },
 		{ label: 'Contacts', icon: 'contacts', href: resolve('/(app)/[org=slug]/contacts', org) },
 		{ label: 'Segments', icon: 'segments', href: resolve('/(app)/[org=slug]/segments', org) },
 		{ label: 'Imports', icon: 'upload', href: resolve('/(app)/[org=slug]/imports', org) },

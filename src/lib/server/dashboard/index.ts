@@ -8,6 +8,7 @@ import * as segments from '../segments/index.ts';
 import type { Trx } from '../db/rls.ts';
 import { recentActivity, type Activity } from './activity.ts';
 import { automationsSummary, type AutomationsSummary } from './automations.ts';
+import { campaignsSummary, type CampaignsSummary } from './campaigns.ts';
 import { checklist, type Checklist } from './checklist.ts';
 import { contactsSummary, type ContactsSummary } from './contacts.ts';
 import { dayOf } from './days.ts';
@@ -22,6 +23,7 @@ export {
 	type RunOutcome
 } from './automations.ts';
 export type { Checklist, ChecklistStep } from './checklist.ts';
+export type { CampaignsSummary } from './campaigns.ts';
 export type { RecentImport } from './imports.ts';
 
 export type Dashboard = {
@@ -30,6 +32,7 @@ export type Dashboard = {
 	contacts: ContactsSummary;
 	segments: Array<{ id: string; name: string; count: number }>;
 	automations: AutomationsSummary;
+	campaigns: CampaignsSummary;
 	imports: RecentImport[];
 	activity: Activity[];
 	/** What the organization stores in Files. */
@@ -53,6 +56,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		contacts,
 		segments: await segments.largestSegments(trx, orgId, 5),
 		automations: await automationsSummary(trx, orgId, today),
+		campaigns: await campaignsSummary(trx, orgId),
 		imports: await recentImports(trx, orgId, 5),
 		activity: await recentActivity(trx, orgId, 8),
 		files: await files.usage(trx, orgId),

@@ -18,7 +18,9 @@ export const AUDIT_KINDS = {
 	products: 'Products',
 	audiences: 'Audiences',
 	campaign_products: 'Campaign products',
-	creative_asset_versions: 'Creative reviews'
+	creative_asset_versions: 'Creative reviews',
+	campaigns: 'Campaigns',
+	campaign_folders: 'Campaign folders'
 } as const;
 export type AuditKind = keyof typeof AUDIT_KINDS;
 
@@ -113,6 +115,15 @@ const STATUS_WORDS: Record<string, string> = {
 	pending: 'Waiting for review',
 	approved: 'Approved',
 	changes_requested: 'Changes requested'
+};
+
+/** Campaign statuses as the campaigns pages name them. */
+const CAMPAIGN_STATUS_WORDS: Record<string, string> = {
+	draft: 'Draft',
+	scheduled: 'Scheduled',
+	active: 'Running',
+	completed: 'Completed',
+	cancelled: 'Cancelled'
 };
 
 function show(field: string, value: unknown, names: Names): string | null {
@@ -221,6 +232,19 @@ export function describeAction(entry: Entry): string {
 			return after?.status === 'approved'
 				? 'Approved a creative'
 				: 'Asked for changes to a creative';
+		case 'campaigns':
+			if (op === 'insert') return 'Started a campaign';
+			if (op === 'delete') return 'Deleted a campaign';
+			if (before?.status !== after?.status && after && 'status' in after)
+				return `Moved a campaign to ${CAMPAIGN_STATUS_WORDS[text(after.status) ?? ''] ?? 'another status'}`;
+			if (after && 'submitted_version' in after) return 'Submitted a campaign';
+			return 'Changed a campaign';
+		case 'campaign_folders':
+			return op === 'insert'
+				? 'Created a campaign folder'
+				: op === 'delete'
+					? 'Deleted a campaign folder'
+					: 'Renamed a campaign folder';
 		case 'webhook_subscriptions':
 			if (op === 'insert') return 'Added a webhook';
 			if (op === 'delete') return 'Removed a webhook';

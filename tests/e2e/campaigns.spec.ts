@@ -1,0 +1,194 @@
+// The campaign wizard end to end: half of it filled, the page reloaded, the
+// rest finished on a second page load and submitted; two people editing one
+// draft (the second is told and can keep theirs); a viewer sees no edit
+// control and their forged posts are refused.
+import { expect, test, type Page } from '@playwright/test';
+import { confirmedUser } from './helpers.ts';
+import { stack } from './stack.ts';
+import { openApp, seedOrg, signInAs, uniqueOrgName, withDb } from './tenancy.ts';
+
+async function startCampaign(page: Page, slug: string, name: string): Promise<string> {
+	await openApp(page, `/${slug}/campaigns/new`);
+	await page.getByLabel('Campaign name').fill(name);
+	await page.getByLabel('Brand', { exact: true }).selectOption({ label: 'Trail Co' });
+	await page.getByRole('button', { name: 'Start the wizard' }).click();
+	await expect(page).toHaveURL(new RegExp(`/${slug}/campaigns/([0-9a-f-]{36})/edit/basics$`));
+	return /campaigns\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+}
+
+test('fill the wizard half-way, reload, finish on a second load and submit', async ({ page }) => {
+	const owner = await confirmedUser('Wanda Wizard', 'wizard');
+	const { name, slug } = uniqueOrgName('Trail Runners');
+	await seedOrg({ owner, name, slug, brands: ['Trail Co'] });
+	await signInAs(page, owner);
+
+	const id = await startCampaign(page, slug, 'Spring trail launch');
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
+
+	await test.step('basics and objective, saved as typed', async () => {
+		await page.getByLabel('Description').fill('New trail shoes for spring');
+		await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(page).toHaveURL(new RegExp(`/edit/objective$`));
+		// Next on an empty step names what is missing and stays.
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(page.getByText('Say what this campaign should achieve.')).toBeVisible();
+		await page.getByLabel('Objective').fill('Reach trail runners in Germany');
+		await page.getByLabel('Metric 1').selectOption({ label: 'Reach' });
+		await page.getByLabel('Target 1').fill('250000');
+		await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+	});
+
+	await test.step('a reload keeps what was typed; the wizard resumes at the first unfinished step', async () => {
+		await page.reload();
+		await expect(page.getByLabel('Objective')).toHaveValue('Reach trail runners in Germany');
+		await openApp(page, `/${slug}/campaigns/${id}/edit`);
+		await expect(page).toHaveURL(new RegExp(`/edit/budget$`));
+	});
+
+	await test.step('a second page load finishes it', async () => {
+		await openApp(page, `/${slug}/campaigns/${id}/edit/budget`);
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
+		await page.getByLabel('Budget', { exact: true }).fill('12000');
+		await page.getByLabel('Currency').selectOption('EUR');
+		await page.getByLabel('Starts').fill('2099-03-01T09:00');
+		await page.getByLabel('Ends').fill('2099-02-01T09:00');
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(page.getByText('The end must come after the start.')).toBeVisible();
+		await page.getByLabel('Ends').fill('2099-04-30T18:00');
+		await page.getByLabel('Line 1', { exact: true }).fill('Creator fees');
+		await page.getByLabel('Amount of line 1').fill('9000');
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(page).toHaveURL(new RegExp(`/edit/audience$`));
+		for (const step of ['creative', 'products', 'review']) {
+			await page.getByRole('button', { name: step === 'review' ? 'Review' : 'Next' }).click();
+			await expect(page).toHaveURL(new RegExp(`/edit/${step}$`));
+		}
+		await expect(page.getByText('Every step is complete.')).toBeVisible();
+		await page.getByRole('button', { name: 'Submit campaign' }).click();
+		await expect(page).toHaveURL(new RegExp(`/campaigns/${id}\\?submitted=1$`));
+		await expect(page.getByText('Version 1 submitted.')).toBeVisible();
+		await expect(page.getByText('12,000 EUR').first()).toBeVisible();
+	});
+
+	await test.step('it is in the list and can be started', async () => {
+		await page.getByRole('button', { name: 'Start now' }).click();
+		await expect(page.getByText('moved it from Draft to Running')).toBeVisible();
+		await openApp(page, `/${slug}/campaigns?status=active`);
+		await expect(page.getByRole('link', { name: 'Spring trail launch' })).toBeVisible();
+	});
+});
+
+test('two people edit one draft: the second is told what changed and keeps theirs', async ({
+	browser
+}) => {
+	const owner = await confirmedUser('Otto Owner', 'conflict-a');
+	const member = await confirmedUser('Mia Member', 'conflict-b');
+	const { name, slug } = uniqueOrgName('Two Editors');
+	await seedOrg({
+		owner,
+		name,
+		slug,
+		brands: ['Trail Co'],
+		members: [{ person: member, role: 'member' }]
+	});
+	const first = await browser.newPage();
+	const second = await browser.newPage();
+	await signInAs(first, owner);
+	await signInAs(second, member);
+	const id = await startCampaign(first, slug, 'Shared draft');
+	const step = `/${slug}/campaigns/${id}/edit/basics`;
+	await openApp(second, step);
+	await expect(second.locator('[data-hydrated]')).toBeAttached();
+	await openApp(first, step);
+	await expect(first.locator('[data-hydrated]')).toBeAttached();
+
+	await first.getByLabel('Description').fill('Owner’s words');
+	await expect(first.getByText('Saved', { exact: true })).toBeVisible();
+
+	await second.getByLabel('Description').fill('Member’s words');
+	const banner = second.getByRole('alert').filter({ hasText: 'saved this step' });
+	await expect(banner).toContainText('Otto Owner');
+	await expect(banner).toContainText('Description');
+	await banner.getByRole('button', { name: 'Keep mine' }).click();
+	await expect(second.getByText('Saved', { exact: true })).toBeVisible();
+
+	const saved = await withDb(async (db) => {
+		const { rows } = await db.query<{ data: { description: string } }>(
+			`select data from public.campaign_sections where campaign_id = $1 and section = 'basics'`,
+			[id]
+		);
+		return rows[0]!.data.description;
+	});
+	expect(saved).toBe('Member’s words');
+	await first.close();
+	await second.close();
+});
+
+test('a viewer sees no edit controls, and forged posts are refused', async ({ page }) => {
+	const owner = await confirmedUser('Olive Owner', 'camp-owner');
+	const viewer = await confirmedUser('Vic Viewer', 'camp-viewer');
+	const { name, slug } = uniqueOrgName('Read Only Co');
+	const orgId = await seedOrg({
+		owner,
+		name,
+		slug,
+		brands: ['Trail Co'],
+		members: [{ person: viewer, role: 'viewer' }]
+	});
+	const id = await withDb(async (db) => {
+		const { rows } = await db.query<{ id: string }>(
+			`insert into public.campaigns (org_id, kind, brand_id, name)
+			 select $1, 'email', id, 'Newsletter' from public.brands where org_id = $1 returning id`,
+			[orgId]
+		);
+		return rows[0]!.id;
+	});
+	await signInAs(page, viewer);
+	await openApp(page, `/${slug}/campaigns`);
+	await expect(page.getByRole('link', { name: 'Newsletter' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'New campaign' })).toHaveCount(0);
+	await openApp(page, `/${slug}/campaigns/${id}`);
+	await expect(page.getByRole('button', { name: 'Cancel campaign' })).toHaveCount(0);
+	await expect(page.getByRole('link', { name: 'Continue the wizard' })).toHaveCount(0);
+	await openApp(page, `/${slug}/campaigns/${id}/edit/basics`);
+	await expect(page.getByLabel('Campaign name')).toBeDisabled();
+
+	const forge = (path: string, form: Record<string, string>) =>
+		page.request.post(path, {
+			form,
+			headers: { origin: stack().appUrl, accept: 'text/html' },
+			maxRedirects: 0
+		});
+	const attempts: [string, Record<string, string>][] = [
+		[`/${slug}/campaigns/${id}?/status`, { to: 'cancelled' }],
+		[
+			`/${slug}/campaigns/${id}/edit/basics?/next`,
+			{ revision: '1', name: 'Hijacked', description: '', brand_id: '' }
+		],
+		[
+			`/${slug}/campaigns/new`,
+			{ kind: 'email', name: 'Forged', brandId: '00000000-0000-4000-8000-000000000000' }
+		],
+		[`/${slug}/campaigns?/createFolder`, { name: 'Forged folder' }]
+	];
+	for (const [path, form] of attempts) {
+		const response = await forge(path, form);
+		expect(response.status(), path).toBeGreaterThanOrEqual(400);
+		expect(response.status(), path).toBeLessThan(500);
+	}
+	const autosave = await page.request.post(`/${slug}/campaigns/${id}/edit/basics/save`, {
+		data: { revision: 1, data: { name: 'Hijacked' } },
+		headers: { origin: stack().appUrl }
+	});
+	expect(autosave.status()).toBe(404);
+	const state = await withDb(async (db) => {
+		const { rows } = await db.query<{ name: string; status: string; folders: number }>(
+			`select c.name, c.status, (select count(*)::int from public.campaign_folders f where f.org_id = c.org_id) as folders
+			   from public.campaigns c where c.org_id = $1`,
+			[orgId]
+		);
+		return rows;
+	});
+	expect(state).toEqual([{ name: 'Newsletter', status: 'draft', folders: 0 }]);
+});
