@@ -31,7 +31,7 @@ try {
 	await admin.connect();
 
 	console.log(`seeding ${TOTAL.toLocaleString()} campaigns in ${ORGS} organizations…`);
-	let t = performance.now();
+	const t = performance.now();
 	await admin.query(`
 		insert into auth.users (id, aud, role, email, created_at, updated_at)
 		select gen_random_uuid(), 'authenticated', 'authenticated', 'owner-' || i || '@bench.test', now(), now()
