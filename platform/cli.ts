@@ -65,14 +65,31 @@ function stopAllOn(
  * mail already sent keep working across restarts. Production sets its own.
  */
 async function unsubscribeSecret(dataDir: string): Promise<string> {
-	if (process.env.UNSUBSCRIBE_SECRET) return process.env.UNSUBSCRIBE_SECRET;
-	const file = `${dataDir}/unsubscribe-secret`;
+	return dataSecret(dataDir, 'UNSUBSCRIBE_SECRET', 'unsubscribe-secret');
+}
+
+/** A secret from the environment, or generated once into the data folder. */
+async function dataSecret(dataDir: string, name: string, fileName: string): Promise<string> {
+	const given = process.env[name];
+	if (given) return given;
+	const file = `${dataDir}/${fileName}`;
 	const existing = await readFile(file, 'utf8').catch(() => '');
 	if (existing.trim()) return existing.trim();
 	const secret = randomBytes(32).toString('base64url');
 	await mkdir(dataDir, { recursive: true });
 	await writeFile(file, secret, { mode: 0o600 });
 	return secret;
+}
+
+/**
+ * The secrets shared by the app and the worker: unsubscribe links and the
+ * open pixel / click redirects of message campaigns (TRACKING_SECRET).
+ */
+async function linkSecrets(dataDir: string) {
+	return {
+		UNSUBSCRIBE_SECRET: await unsubscribeSecret(dataDir),
+		TRACKING_SECRET: await dataSecret(dataDir, 'TRACKING_SECRET', 'tracking-secret')
+	};
 }
 
 const DEMO_LINES = `
@@ -117,8 +134,8 @@ async function dev() {
 	banner(platform, appUrl, platform.env);
 	// The app and the worker share where uploaded import files wait for their run.
 	const importFiles = { IMPORT_FILES_DIR: `${dataDir}/imports` };
-	// Marketing email links back to the app to unsubscribe; both sides share the secret.
-	const unsubscribe = { UNSUBSCRIBE_SECRET: await unsubscribeSecret(dataDir) };
+	// Marketing email links back to the app (unsubscribe, open pixel, clicks); both sides share the secrets.
+	const unsubscribe = await linkSecrets(dataDir);
 	const vite = run(
 		'vite',
 		['dev', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'],
@@ -182,7 +199,7 @@ async function e2e() {
 	);
 	// The app and the worker share where uploaded import files wait for their run.
 	const importFiles = { IMPORT_FILES_DIR: `${dataDir}/imports` };
-	const unsubscribe = { UNSUBSCRIBE_SECRET: await unsubscribeSecret(dataDir) };
+	const unsubscribe = await linkSecrets(dataDir);
 	const app = run('node', ['build'], {
 		...platform.env,
 		...importFiles,
