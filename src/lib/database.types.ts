@@ -770,6 +770,13 @@ export type Database = {
 				};
 				Relationships: [
 					{
+						foreignKeyName: 'campaign_products_currency_fkey';
+						columns: ['currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
 						foreignKeyName: 'campaign_products_org_id_campaign_id_fkey';
 						columns: ['org_id', 'campaign_id'];
 						isOneToOne: false;
@@ -2103,6 +2110,13 @@ export type Database = {
 				};
 				Relationships: [
 					{
+						foreignKeyName: 'products_currency_fkey';
+						columns: ['currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
 						foreignKeyName: 'products_org_id_fkey';
 						columns: ['org_id'];
 						isOneToOne: false;
@@ -2479,6 +2493,13 @@ export type Database = {
 				};
 				ComputedFields: never;
 				Relationships: [
+					{
+						foreignKeyName: 'campaign_products_currency_fkey';
+						columns: ['currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
 					{
 						foreignKeyName: 'campaign_products_org_id_campaign_id_fkey';
 						columns: ['org_id', 'campaign_id'];

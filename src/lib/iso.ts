@@ -1,168 +1,13 @@
 // The ISO code lists the product accepts: currencies (ISO 4217, those in use
-// as money), countries (ISO 3166-1 alpha-2) and languages (ISO 639-1). The
-// database checks the same lists (private.iso_currencies(), iso_countries(),
-// iso_languages() in the products and audiences migration);
-// tests/catalog/iso-lists.test.ts keeps the two equal. Names come from Intl
-// at display time, so no name table is kept here.
+// as money), countries (ISO 3166-1 alpha-2) and languages (ISO 639-1).
+// Currencies are generated from the database's public.currencies (see
+// ./currencies.ts); the database checks countries and languages against the
+// same lists (private.iso_countries(), iso_languages() in the products and
+// audiences migration). tests/catalog/iso-lists.test.ts keeps them equal.
+// Country and language names come from Intl at display time.
+import { CURRENCY_DETAILS, type Currency } from './currencies';
 
-export const CURRENCIES = [
-	'AED',
-	'AFN',
-	'ALL',
-	'AMD',
-	'AOA',
-	'ARS',
-	'AUD',
-	'AWG',
-	'AZN',
-	'BAM',
-	'BBD',
-	'BDT',
-	'BGN',
-	'BHD',
-	'BIF',
-	'BMD',
-	'BND',
-	'BOB',
-	'BRL',
-	'BSD',
-	'BTN',
-	'BWP',
-	'BYN',
-	'BZD',
-	'CAD',
-	'CDF',
-	'CHF',
-	'CLP',
-	'CNY',
-	'COP',
-	'CRC',
-	'CUP',
-	'CVE',
-	'CZK',
-	'DJF',
-	'DKK',
-	'DOP',
-	'DZD',
-	'EGP',
-	'ERN',
-	'ETB',
-	'EUR',
-	'FJD',
-	'FKP',
-	'GBP',
-	'GEL',
-	'GHS',
-	'GIP',
-	'GMD',
-	'GNF',
-	'GTQ',
-	'GYD',
-	'HKD',
-	'HNL',
-	'HTG',
-	'HUF',
-	'IDR',
-	'ILS',
-	'INR',
-	'IQD',
-	'IRR',
-	'ISK',
-	'JMD',
-	'JOD',
-	'JPY',
-	'KES',
-	'KGS',
-	'KHR',
-	'KMF',
-	'KPW',
-	'KRW',
-	'KWD',
-	'KYD',
-	'KZT',
-	'LAK',
-	'LBP',
-	'LKR',
-	'LRD',
-	'LSL',
-	'LYD',
-	'MAD',
-	'MDL',
-	'MGA',
-	'MKD',
-	'MMK',
-	'MNT',
-	'MOP',
-	'MRU',
-	'MUR',
-	'MVR',
-	'MWK',
-	'MXN',
-	'MYR',
-	'MZN',
-	'NAD',
-	'NGN',
-	'NIO',
-	'NOK',
-	'NPR',
-	'NZD',
-	'OMR',
-	'PAB',
-	'PEN',
-	'PGK',
-	'PHP',
-	'PKR',
-	'PLN',
-	'PYG',
-	'QAR',
-	'RON',
-	'RSD',
-	'RUB',
-	'RWF',
-	'SAR',
-	'SBD',
-	'SCR',
-	'SDG',
-	'SEK',
-	'SGD',
-	'SHP',
-	'SLE',
-	'SOS',
-	'SRD',
-	'SSP',
-	'STN',
-	'SVC',
-	'SYP',
-	'SZL',
-	'THB',
-	'TJS',
-	'TMT',
-	'TND',
-	'TOP',
-	'TRY',
-	'TTD',
-	'TWD',
-	'TZS',
-	'UAH',
-	'UGX',
-	'USD',
-	'UYU',
-	'UZS',
-	'VED',
-	'VES',
-	'VND',
-	'VUV',
-	'WST',
-	'XAF',
-	'XCD',
-	'XCG',
-	'XOF',
-	'XPF',
-	'YER',
-	'ZAR',
-	'ZMW',
-	'ZWG'
-] as const;
+export { CURRENCIES, type Currency } from './currencies';
 
 export const COUNTRIES = [
 	'AD',
@@ -602,15 +447,15 @@ export const LANGUAGES = [
 	'zu'
 ] as const;
 
-export type Currency = (typeof CURRENCIES)[number];
 export type Country = (typeof COUNTRIES)[number];
 export type Language = (typeof LANGUAGES)[number];
 
-const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' });
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 
-export const currencyName = (code: string): string => currencyNames.of(code) ?? code;
+/** The currency's name as the database lists it (the code for one it does not know). */
+export const currencyName = (code: string): string =>
+	Object.hasOwn(CURRENCY_DETAILS, code) ? CURRENCY_DETAILS[code as Currency].name : code;
 export const countryName = (code: string): string => countryNames.of(code) ?? code;
 export const languageName = (code: string): string => languageNames.of(code) ?? code;
 

@@ -8,6 +8,7 @@
 // Audience, creative brief and products are built by the catalog module; until
 // their forms exist the steps show what is coming and are not required.
 import { z } from 'zod';
+import { CURRENCIES } from '../currencies.ts';
 import type { Database } from '../database.types.ts';
 
 export type CampaignKind = Database['public']['Enums']['campaign_kind'];
@@ -148,7 +149,7 @@ export const budgetLineSchema = z.object({
 export const budgetSchema = z
 	.object({
 		amount: amount('a budget'),
-		currency: z.string().regex(/^[A-Z]{3}$/, 'Pick a currency.'),
+		currency: z.enum(CURRENCIES, 'Pick a currency from the list.'),
 		time_zone: z.string().min(1, 'Pick a time zone.').max(64),
 		starts_at: localDateTime('a start'),
 		ends_at: localDateTime('an end'),

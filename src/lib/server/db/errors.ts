@@ -73,6 +73,9 @@ function mapByCode(error: DatabaseError): MappedDbError | null {
 		case '23502': // not_null_violation
 			return { status: 422, field: error.column, message: 'This field is required.' };
 		case '23503': // foreign_key_violation
+			// Every currency column references public.currencies (the one list).
+			if (error.constraint?.endsWith('_currency_fkey') && error.table !== 'currencies')
+				return { status: 422, field: 'currency', message: 'That is not a known currency.' };
 			return {
 				status: 409,
 				field: fieldOf(error),
