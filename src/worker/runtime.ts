@@ -7,10 +7,14 @@ import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-wor
 import { createAutomationTasks, createDeps, type DepsOptions } from './automation-tasks.ts';
 import type { Engine } from './automations/engine.ts';
 import type { WorkerSettings } from './config.ts';
+import { CAMPAIGNS_CRONTAB } from './campaign-statuses.ts';
 import { DASHBOARD_CRONTAB } from './dashboard-rollups.ts';
 import { startLeases, type Leases } from './leases.ts';
 import { quietLogger } from './queue.ts';
 import { tasks as allTasks } from './tasks.ts';
+
+/** Periodic upkeep, one line per task; other modules add theirs here. */
+export const CRONTAB = [DASHBOARD_CRONTAB, CAMPAIGNS_CRONTAB].join('\n');
 
 export type RunningWorker = {
 	engine: Engine;
@@ -59,8 +63,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 		concurrency: settings.concurrency,
 		pollInterval: settings.pollInterval,
 		taskList,
-		// Periodic upkeep; other modules add their lines here.
-		crontab: DASHBOARD_CRONTAB,
+		crontab: CRONTAB,
 		events,
 		logger: quietLogger,
 		noHandleSignals: true,

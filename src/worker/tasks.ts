@@ -2,6 +2,7 @@
 // (private.enqueue_job) in the transaction of the change that needs them.
 import type { TaskList } from 'graphile-worker';
 import { automationTasks } from './automation-tasks.ts';
+import { campaignStatusesTask } from './campaign-statuses.ts';
 import { contactFieldIndexTask, contactFieldPurgeTask } from './contacts-fields.ts';
 import { contactDeps } from './contacts-deps.ts';
 import { contactsImportTask } from './contacts-import.ts';
@@ -17,5 +18,6 @@ export const tasks: TaskList = {
 	contact_field_index: contactFieldIndexTask(contactDeps),
 	contact_field_purge: contactFieldPurgeTask(contactDeps),
 	dashboard_rollups_fold: dashboardRollupsFoldTask(contactDeps),
+	campaigns_advance_statuses: campaignStatusesTask(contactDeps),
 	...automationTasks
 };
