@@ -18,9 +18,14 @@
 
 -- Section: indexes
 
--- What the task looks for, across organizations: few rows, so partial indexes.
-create index campaigns_scheduled_starts_at_idx on public.campaigns (starts_at) where status = 'scheduled';
-create index campaigns_active_ends_at_idx on public.campaigns (ends_at) where status = 'active';
+-- What the task looks for, across organizations: the next moment a campaign
+-- is due (its start while scheduled, its end while active). An expression the
+-- workspace list never filters on, so the list's plans cannot pick it (a
+-- partial index on (ends_at) where status = 'active' was: ANDed into the
+-- list's bitmap, it read every organization's active campaigns).
+create index campaigns_due_at_idx
+  on public.campaigns ((case when status = 'scheduled' then starts_at else ends_at end))
+  where status in ('scheduled', 'active');
 
 -- Section: functions
 
@@ -41,7 +46,8 @@ declare
 begin
   with due as (
     select c.id from public.campaigns c
-     where c.status = 'scheduled' and c.starts_at <= p_now
+     where c.status = 'scheduled'
+       and (case when c.status = 'scheduled' then c.starts_at else c.ends_at end) <= p_now
      order by c.starts_at, c.id
      limit p_limit
        for no key update skip locked
@@ -53,7 +59,8 @@ begin
 
   with due as (
     select c.id from public.campaigns c
-     where c.status = 'active' and c.ends_at <= p_now
+     where c.status = 'active'
+       and (case when c.status = 'scheduled' then c.starts_at else c.ends_at end) <= p_now
      order by c.ends_at, c.id
      limit p_limit
        for no key update skip locked
