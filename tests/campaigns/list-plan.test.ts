@@ -1,0 +1,61 @@
+// The workspace list filtered by status reads only campaigns in that status
+// under RLS, as it does without: the enum's equality is not leakproof, so as a
+// member `status = …` can never be an index condition (Postgres checks the
+// policy first); one partial index per status lets the planner prove the
+// filter from the index instead (campaigns_list_under_rls migration). An
+// EXPLAIN guard, as a member, on enough campaigns for the planner to care.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { campaignWorld, type CampaignWorld } from './world.ts';
+
+let w: CampaignWorld;
+beforeAll(async () => {
+	w = await campaignWorld();
+	// Set-based, triggers off (sections, events and audit are not what is measured).
+	await w.admin.query(`set session_replication_role = replica`);
+	await w.admin.query(
+		`insert into public.campaigns (org_id, kind, brand_id, name, status, created_at)
+		 select $1, 'email', $2, 'Campaign ' || i,
+		        (array['draft','scheduled','active','completed','cancelled'])[1 + i % 5]::public.campaign_status,
+		        timestamptz '2025-01-01' + make_interval(mins => i)
+		   from generate_series(1, 5000) i`,
+		[w.world.orgA, w.brandA]
+	);
+	await w.admin.query(`set session_replication_role = origin`);
+	await w.admin.query(`analyze public.campaigns`);
+});
+afterAll(() => w.close());
+
+type PlanNode = {
+	'Node Type': string;
+	'Index Name'?: string;
+	'Relation Name'?: string;
+	Filter?: string;
+	'Index Cond'?: string;
+	Plans?: PlanNode[];
+};
+
+function nodes(plan: PlanNode): PlanNode[] {
+	return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+it('reads an organization’s active campaigns, newest first, from the active ones only', async () => {
+	const plan = await w.as('member', async (trx) => {
+		// The shape campaigns.list builds for a status filter (first and deep pages).
+		const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>`
+			explain (format json)
+			select c.id, c.name, c.status, b.name as brand_name, c.created_at
+			  from public.campaigns as c inner join public.brands as b on b.id = c.brand_id
+			 where c.org_id = ${w.world.orgA} and c.status = ${'active'}
+			   and (c.created_at, c.id) < (${'2025-01-03T00:00:00Z'}::timestamptz, ${'ffffffff-ffff-4fff-bfff-ffffffffffff'}::uuid)
+			 order by c.created_at desc, c.id desc limit 51`.execute(trx);
+		return rows[0]!['QUERY PLAN'][0].Plan;
+	});
+	const scans = nodes(plan).filter((n) => n['Relation Name'] === 'campaigns');
+	expect(scans).toHaveLength(1);
+	expect(scans[0]).toMatchObject({ 'Index Name': 'campaigns_active_org_id_created_at_idx' });
+	// Neither the status nor the cursor is left to a filter after the policy.
+	expect(scans[0]!.Filter ?? '').not.toMatch(/status|created_at/);
+	expect(scans[0]!['Index Cond']).toMatch(/created_at/);
+	expect(nodes(plan).some((n) => n['Node Type'] === 'Sort')).toBe(false);
+});
