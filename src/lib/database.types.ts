@@ -2017,6 +2017,125 @@ export type Database = {
 					}
 				];
 			};
+			message_template_folders: {
+				Row: {
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					name: string;
+					org_id: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name: string;
+					org_id: string;
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_template_folders_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			message_templates: {
+				Row: {
+					based_on: string | null;
+					body: string | null;
+					category: string | null;
+					channel: Database['public']['Enums']['message_channel'];
+					created_at: string;
+					created_by: string | null;
+					description: string;
+					document: Json | null;
+					folder_id: string | null;
+					id: string;
+					name: string;
+					org_id: string | null;
+					preheader: string;
+					purpose: string;
+					subject: string | null;
+					updated_at: string;
+					updated_by: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					based_on?: string | null;
+					body?: string | null;
+					category?: string | null;
+					channel: Database['public']['Enums']['message_channel'];
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					document?: Json | null;
+					folder_id?: string | null;
+					id?: string;
+					name: string;
+					org_id?: string | null;
+					preheader?: string;
+					purpose?: string;
+					subject?: string | null;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Update: {
+					based_on?: string | null;
+					body?: string | null;
+					category?: string | null;
+					channel?: Database['public']['Enums']['message_channel'];
+					created_at?: string;
+					created_by?: string | null;
+					description?: string;
+					document?: Json | null;
+					folder_id?: string | null;
+					id?: string;
+					name?: string;
+					org_id?: string | null;
+					preheader?: string;
+					purpose?: string;
+					subject?: string | null;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_templates_based_on_fkey';
+						columns: ['based_on'];
+						isOneToOne: false;
+						referencedRelation: 'message_templates';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'message_templates_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'message_templates_org_id_folder_id_fkey';
+						columns: ['org_id', 'folder_id'];
+						isOneToOne: false;
+						referencedRelation: 'message_template_folders';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
 			organizations: {
 				Row: {
 					created_at: string;
@@ -2631,6 +2750,7 @@ export type Database = {
 			contact_import_status: 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 			contact_status: 'subscribed' | 'unsubscribed' | 'bounced';
 			creative_review_status: 'pending' | 'approved' | 'changes_requested';
+			message_channel: 'email' | 'sms' | 'whatsapp';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
 			webhook_delivery_status: 'pending' | 'succeeded' | 'failed';
 		};
@@ -2765,6 +2885,7 @@ export const Constants = {
 			contact_import_status: ['draft', 'queued', 'running', 'completed', 'failed', 'cancelled'],
 			contact_status: ['subscribed', 'unsubscribed', 'bounced'],
 			creative_review_status: ['pending', 'approved', 'changes_requested'],
+			message_channel: ['email', 'sms', 'whatsapp'],
 			org_role: ['owner', 'admin', 'member', 'viewer'],
 			webhook_delivery_status: ['pending', 'succeeded', 'failed']
 		}

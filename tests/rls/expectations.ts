@@ -12,6 +12,7 @@ import { contactTables } from '../contacts/rls-expectations.ts';
 import { dashboardTables } from '../dashboard/rls-expectations.ts';
 import { fileTables } from '../files/rls-expectations.ts';
 import { campaignTables } from '../campaigns/rls-expectations.ts';
+import { templateTables } from '../templates/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -57,6 +58,7 @@ export const expectations: Record<string, TableSpec> = {
 	...fileTables,
 	...campaignTables,
 	...campaignCatalogTables,
+	...templateTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
