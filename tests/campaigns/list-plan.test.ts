@@ -3,7 +3,9 @@
 // member `status = …` can never be an index condition (Postgres checks the
 // policy first); one partial index per status lets the planner prove the
 // filter from the index instead (campaigns_list_under_rls migration). An
-// EXPLAIN guard, as a member, on enough campaigns for the planner to care.
+// EXPLAIN guard, as a member, on enough campaigns for the planner to care;
+// and the row estimates that decide between walking an index and sorting
+// (campaigns_list_statistics migration).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { campaignWorld, type CampaignWorld } from './world.ts';
@@ -58,4 +60,33 @@ it('reads an organization’s active campaigns, newest first, from the active on
 	expect(scans[0]!.Filter ?? '').not.toMatch(/status|created_at/);
 	expect(scans[0]!['Index Cond']).toMatch(/created_at/);
 	expect(nodes(plan).some((n) => n['Node Type'] === 'Sort')).toBe(false);
+});
+
+it('knows a brand belongs to one organization when it estimates the list’s rows', async () => {
+	// Another organization with many brands: without the dependency statistics
+	// the planner takes org A's one brand for 1/21 of org A's campaigns.
+	await w.admin.query(`set session_replication_role = replica`);
+	await w.admin.query(
+		`with b as (
+		   insert into public.brands (org_id, name)
+		   select $1, 'Brand ' || g from generate_series(1, 20) g returning id)
+		 insert into public.campaigns (org_id, kind, brand_id, name, status, created_at)
+		 select $1, 'sms', (select id from b order by id offset i % 20 limit 1), 'Other ' || i, 'draft',
+		        timestamptz '2025-01-01' + make_interval(mins => i)
+		   from generate_series(1, 5000) i`,
+		[w.world.orgB]
+	);
+	await w.admin.query(`set session_replication_role = origin`);
+	await w.admin.query(`analyze public.campaigns`);
+	const { rows: actual } = await w.admin.query<{ n: number }>(
+		'select count(*)::int as n from public.campaigns where org_id = $1 and brand_id = $2',
+		[w.world.orgA, w.brandA]
+	);
+	const { rows } = await w.admin.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+		`explain (format json) select id from public.campaigns where org_id = $1 and brand_id = $2`,
+		[w.world.orgA, w.brandA]
+	);
+	const estimate = rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
+	expect(estimate).toBeGreaterThan(actual[0]!.n / 1.5);
+	expect(estimate).toBeLessThan(actual[0]!.n * 1.5);
 });
