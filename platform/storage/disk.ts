@@ -4,11 +4,18 @@
 // a row update, and a new version replaces an old one atomically. Uploads stream into
 // `<root>/tmp/` and are renamed into place only when complete, so nothing half-written is
 // ever served; a refused or broken upload leaves nothing behind.
+//
+// A download is sent from two reused 1 MiB blocks, the next read while the last goes out
+// (send): no buffer is allocated per read for the garbage collector to chase, which cut the
+// Storage process's CPU per 100 MB downloaded about fivefold (bench:storage), and a slow
+// reader holds two blocks whatever the file's size. Uploads stay a plain stream pipeline:
+// copying the socket's chunks into reused blocks measured no cheaper and slower on a loaded
+// machine (each block waited for its own disk write).
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ERRORS } from './errors.ts';
 
@@ -21,6 +28,15 @@ export type Disk = {
 	/** Removes a temporary file that will not be committed. */
 	discard(file: WrittenFile): Promise<void>;
 	read(version: string, range?: { start: number; end: number }): Readable;
+	/**
+	 * Writes the bytes of `version` (or the inclusive `range` of them) into `out`, which it
+	 * ends; resolves once all were handed to `out`, rejects if `out` goes away first.
+	 */
+	send(
+		version: string,
+		range: { start: number; end: number } | undefined,
+		out: Writable
+	): Promise<void>;
 	size(version: string): Promise<number | null>;
 	copy(fromVersion: string, toVersion: string): Promise<void>;
 	remove(versions: Array<string | null>): Promise<void>;
@@ -29,6 +45,36 @@ export type Disk = {
 export type WrittenFile = { tempPath: string; size: number; eTag: string };
 
 const VERSION = /^[0-9a-f-]{36}$/;
+
+/** The size of the blocks bytes move in. */
+const BLOCK = 1 << 20;
+
+/**
+ * Streams bytes [start, end) of `file` into `out` in blocks, reading the next block while the
+ * last one is being sent; at most two blocks are in flight (a slow reader holds back the
+ * reads, not the memory). Ends `out` after the last byte.
+ */
+async function sendBlocks(file: FileHandle, start: number, end: number, out: Writable) {
+	const free = [Buffer.allocUnsafeSlow(BLOCK), Buffer.allocUnsafeSlow(BLOCK)];
+	let wake: (() => void) | null = null;
+	const gone = () => out.destroyed || out.writableEnded;
+	out.on('close', () => wake?.());
+	for (let position = start; position < end;) {
+		while (free.length === 0 && !gone()) await new Promise<void>((resolve) => (wake = resolve));
+		if (gone()) throw new Error('the response closed before the file was sent');
+		const buffer = free.pop()!;
+		const { bytesRead } = await file.read(buffer, 0, Math.min(BLOCK, end - position), position);
+		if (bytesRead === 0) break;
+		position += bytesRead;
+		// The block is reused once the socket has taken it (the write's callback).
+		out.write(buffer.subarray(0, bytesRead), () => {
+			free.push(buffer);
+			wake?.();
+		});
+	}
+	if (gone()) throw new Error('the response closed before the file was sent');
+	out.end();
+}
 
 export function createDisk(root: string): Disk {
 	const tmpDir = join(root, 'tmp');
@@ -74,8 +120,16 @@ export function createDisk(root: string): Disk {
 			return createReadStream(pathOf(version), {
 				start: range?.start,
 				end: range?.end,
-				highWaterMark: 1 << 20
+				highWaterMark: BLOCK
 			});
+		},
+		async send(version, range, out) {
+			const file = await open(pathOf(version), 'r');
+			try {
+				await sendBlocks(file, range?.start ?? 0, range ? range.end + 1 : Infinity, out);
+			} finally {
+				await file.close();
+			}
 		},
 		async size(version) {
 			try {
@@ -88,7 +142,7 @@ export function createDisk(root: string): Disk {
 			await ready;
 			const tempPath = join(tmpDir, randomUUID());
 			try {
-				await pipeline(createReadStream(pathOf(fromVersion)), createWriteStream(tempPath));
+				await copyFile(pathOf(fromVersion), tempPath);
 				const target = pathOf(toVersion);
 				await mkdir(join(target, '..'), { recursive: true });
 				await rename(tempPath, target);
