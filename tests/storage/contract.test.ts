@@ -296,6 +296,21 @@ describe('objects', () => {
 		expect(nothing.data).toEqual([]);
 	});
 
+	it('lists a folder whatever the case of the prefix, as Storage matches names', async () => {
+		expectOk((await files().upload('Cased/Report.txt', text('report'))).error);
+		expectOk((await files().upload('Cased/Deeper/notes.txt', text('notes'))).error);
+		for (const prefix of ['Cased', 'cased', 'CASED/']) {
+			const { data, error } = await files().list(prefix);
+			expectOk(error);
+			expect(data?.map((e) => [e.name, e.id === null])).toEqual([
+				['Deeper', true],
+				['Report.txt', false]
+			]);
+		}
+		const found = await files().list('cased', { search: 'rep' });
+		expect(found.data?.map((e) => e.name)).toEqual(['Report.txt']);
+	});
+
 	it('moves an object', async () => {
 		expectOk((await files().upload('move/from.txt', text('moving'))).error);
 		const { data, error } = await files().move('move/from.txt', 'move/to.txt');
