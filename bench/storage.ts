@@ -8,7 +8,9 @@
 // - listing a folder of 10,000 objects (BENCH_OBJECTS), one page of 100 as a signed-in user
 //   under an RLS policy, p50/p95 over 200 runs (goal p95 ≤ 50 ms);
 // - the Storage process's resident memory before and after (flat: bytes are streamed, never
-//   held whole).
+//   held whole), and its CPU time per 100 MB each way (what the machine's load moves least).
+//
+// Profile it with `node --cpu-prof bench/storage.ts`: the Storage process gets the same flags.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -43,7 +45,13 @@ if (process.argv.includes('--serve')) {
 		dir: join(dir, 'storage'),
 		fileSizeLimit: 2 * MB * 1024 * 1024
 	});
-	const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+	// The bench asks the child for its CPU time around the transfers (a number the machine's
+	// load moves far less than wall-clock time).
+	const handle: typeof app.fetch = (request, ...rest) =>
+		new URL(request.url).pathname === '/bench/cpu'
+			? Response.json(process.cpuUsage())
+			: app.fetch(request, ...rest);
+	const server = serve({ fetch: handle, port: 0, hostname: '127.0.0.1' }, (info) => {
 		console.log(`READY http://127.0.0.1:${info.port}`);
 	});
 	process.on('SIGTERM', () => {
@@ -67,10 +75,14 @@ async function main() {
 	const postgres = await startBenchDatabase();
 	const dir = await mkdtemp(join(tmpdir(), 'gd-bench-storage-'));
 	const keys = await loadOrCreateKeys(join(dir, 'keys.json'));
-	const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
-		env: { ...process.env, BENCH_DIR: dir, BENCH_DB_URL: postgres.url },
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
+	const child = spawn(
+		process.execPath,
+		[...process.execArgv, fileURLToPath(import.meta.url), '--serve'],
+		{
+			env: { ...process.env, BENCH_DIR: dir, BENCH_DB_URL: postgres.url },
+			stdio: ['ignore', 'pipe', 'inherit']
+		}
+	);
 	try {
 		const url = await new Promise<string>((resolve, reject) => {
 			child.stdout.on('data', (chunk: Buffer) => {
@@ -113,6 +125,11 @@ async function main() {
 		}).then((r) => r.arrayBuffer());
 		const rssBefore = await rssMb(child.pid!);
 
+		const cpuMs = async () => {
+			const used = (await (await fetch(`${url}/bench/cpu`)).json()) as NodeJS.CpuUsage;
+			return (used.user + used.system) / 1000;
+		};
+		const cpu = { up: 0, down: 0 };
 		const up = { fs: [] as number[], storage: [] as number[] };
 		const down = { fs: [] as number[], storage: [] as number[] };
 		for (let round = 0; round < ROUNDS; round++) {
@@ -120,6 +137,7 @@ async function main() {
 			await pipeline(chunks(), createWriteStream(baselineFile));
 			up.fs.push(performance.now() - t);
 
+			let cpuAt = await cpuMs();
 			t = performance.now();
 			const response = await fetch(`${api}/object/bench/big-${round}.bin`, {
 				method: 'POST',
@@ -134,6 +152,7 @@ async function main() {
 			if (response.status !== 200) throw new Error(`upload: ${await response.text()}`);
 			await response.arrayBuffer();
 			up.storage.push(performance.now() - t);
+			cpu.up += (await cpuMs()) - cpuAt;
 
 			t = performance.now();
 			let size = 0;
@@ -143,12 +162,14 @@ async function main() {
 			down.fs.push(performance.now() - t);
 			if (size !== data.length) throw new Error('baseline read short');
 
+			cpuAt = await cpuMs();
 			t = performance.now();
 			const download = await fetch(`${api}/object/authenticated/bench/big-${round}.bin`, {
 				headers: auth
 			});
 			if ((await drain(download.body!)) !== data.length) throw new Error('download short');
 			down.storage.push(performance.now() - t);
+			cpu.down += (await cpuMs()) - cpuAt;
 		}
 		const rssAfterTransfers = await rssMb(child.pid!);
 
@@ -210,6 +231,9 @@ async function main() {
 		);
 		console.log(
 			`  list a folder of ${OBJECTS.toLocaleString('en-US')} (100 per page, under RLS): p50 ${ms(list.p50)}, p95 ${ms(list.p95)} (goal p95 ≤ 50 ms)`
+		);
+		console.log(
+			`  storage process CPU per 100 MB: upload ${ms((cpu.up / ROUNDS) * (100 / MB))}, download ${ms((cpu.down / ROUNDS) * (100 / MB))}`
 		);
 		console.log(
 			`  storage process RSS: ${rssBefore.toFixed(0)} MB before, ${rssAfterTransfers.toFixed(0)} MB after ${ROUNDS * 2 * MB} MB moved, ${rssAfter.toFixed(0)} MB at the end`
