@@ -2,6 +2,7 @@
 // uploads three files (each with its progress bar), makes a folder, moves a
 // file into it, previews an image and deletes a file; a viewer of the same
 // organization sees the files but no upload control.
+import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import { confirmedUser } from './helpers.ts';
@@ -66,7 +67,7 @@ test('upload, organize, preview and delete files; a viewer cannot upload', async
 
 	await test.step('three files upload, each with its progress', async () => {
 		await page.getByTestId('file-input').setInputFiles([
-			{ name: 'hero.png', mimeType: 'image/png', buffer: png(320, 200, [37, 99, 235]) },
+			{ name: 'hero.png', mimeType: 'image/png', buffer: png(960, 600, [37, 99, 235]) },
 			{ name: 'brief.txt', mimeType: 'text/plain', buffer: Buffer.from('Spring launch brief\n') },
 			{
 				name: 'prices.csv',
@@ -111,14 +112,25 @@ test('upload, organize, preview and delete files; a viewer cannot upload', async
 	});
 
 	await test.step('an image previews', async () => {
-		await expect(page.getByTestId('file-thumbnail')).toHaveCount(1);
+		// The grid shows a small rendering from Storage's image transformations, signed.
+		const thumbnail = page.getByTestId('file-thumbnail');
+		await expect(thumbnail).toHaveCount(1);
+		// (The signed token carries the rendering's size, so the link cannot be widened.)
+		await expect(thumbnail).toHaveAttribute(
+			'src',
+			/\/storage\/v1\/render\/image\/sign\/org-files\//
+		);
+		await expect
+			.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+			.toBe(480);
+		await expect(page.getByTestId('file-type-icon')).toHaveCount(1);
 		await page.getByRole('button', { name: 'Preview hero.png' }).click();
 		const image = page.getByTestId('preview-image');
 		await expect(image).toBeVisible();
 		await expect
 			.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
-			.toBe(320);
-		await expect(page.getByRole('dialog')).toContainText('320 × 200 px');
+			.toBe(960);
+		await expect(page.getByRole('dialog')).toContainText('960 × 600 px');
 		await page.getByRole('button', { name: 'Close' }).click();
 	});
 
@@ -160,4 +172,69 @@ test('upload, organize, preview and delete files; a viewer cannot upload', async
 		await expect(viewerPage.getByRole('button', { name: /^Delete/ })).toHaveCount(0);
 		await context.close();
 	});
+});
+
+test('a large file uploads in resumable parts, and resumes after a dropped connection', async ({
+	page
+}) => {
+	const member = await confirmedUser('Mia Member', 'files-large');
+	const owner = await confirmedUser('Olive Owner', 'files-large-owner');
+	const { name, slug } = uniqueOrgName('Large Files Co');
+	const orgId = await seedOrg({ owner, name, slug, members: [{ person: member, role: 'member' }] });
+	await signInAs(page, member);
+	await openApp(page, `/${slug}/files`);
+	await expect(page.getByRole('heading', { name: 'No files yet' })).toBeVisible();
+
+	// Over the 6 MB threshold: Storage's resumable endpoint, in 6 MB parts. The first part
+	// after the creation request is cut off once, as a dropped connection would; the upload
+	// asks where it stopped and carries on, without starting again.
+	const size = 7 * 1024 * 1024 + 12_345;
+	const bytes = Buffer.alloc(size);
+	for (let i = 0; i < size; i += 4096) bytes.writeUInt32BE(i, i);
+	const requests: string[] = [];
+	let dropped = false;
+	await page.route('**/storage/v1/upload/resumable**', async (route) => {
+		const request = route.request();
+		requests.push(`${request.method()} ${request.headers()['upload-offset'] ?? ''}`.trim());
+		if (request.method() === 'PATCH' && !dropped) {
+			dropped = true;
+			await route.abort('connectionreset');
+			return;
+		}
+		await route.continue();
+	});
+
+	await page
+		.getByTestId('file-input')
+		.setInputFiles([{ name: 'launch-footage.zip', mimeType: 'application/zip', buffer: bytes }]);
+	await expect(
+		page.getByRole('progressbar', { name: 'Upload of launch-footage.zip' })
+	).toBeVisible();
+	await expect(page.locator('[data-testid="upload-row"][data-status="done"]')).toHaveCount(1, {
+		timeout: 60_000
+	});
+	const card = page.getByTestId('file-card');
+	await expect(card).toHaveCount(1);
+	await expect(card).toContainText('launch-footage.zip');
+	await expect(card).toContainText('7.0 MB');
+
+	expect(dropped).toBe(true);
+	expect(requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+	expect(requests).toContain('HEAD');
+	expect(requests.filter((r) => r === `PATCH ${6 * 1024 * 1024}`).length).toBeGreaterThanOrEqual(2);
+
+	const { rows } = await withDb((db) =>
+		db.query<{ size: string; mime_type: string; checksum: string }>(
+			`select size::text, mime_type, checksum from public.files
+			  where org_id = $1 and file_name = 'launch-footage.zip'`,
+			[orgId]
+		)
+	);
+	expect(rows).toEqual([
+		{
+			size: String(size),
+			mime_type: 'application/zip',
+			checksum: createHash('md5').update(bytes).digest('hex')
+		}
+	]);
 });

@@ -5,11 +5,15 @@
 // the file as the body, `x-metadata` carrying the image size), so Storage
 // checks it against the same policies.
 //
-// Files over RESUMABLE_THRESHOLD would go through TUS resumable uploads; until
-// the platform's /storage/v1/upload/resumable lands they use this same request
-// (a dropped connection restarts them; retry does that).
+// Files over RESUMABLE_THRESHOLD go through Storage's resumable uploads instead
+// (TUS at /storage/v1/upload/resumable, 6 MB chunks, as Supabase documents for
+// large files): a dropped connection is retried from the last chunk the server
+// kept, and Retry after a failure resumes where the upload stopped rather than
+// starting again. Cancel abandons the upload on the server too (its chunks are
+// deleted); an upload nobody finishes expires on the server after a day.
+import { DetailedError, Upload as TusUpload } from 'tus-js-client';
 import type { StorageSession } from './storage-client.ts';
-import { type Bucket } from './paths.ts';
+import { RESUMABLE_THRESHOLD, type Bucket } from './paths.ts';
 
 export type UploadStatus = 'waiting' | 'uploading' | 'done' | 'failed' | 'cancelled';
 
@@ -20,6 +24,10 @@ export class Upload {
 	loaded = $state(0);
 	error = $state<string | null>(null);
 	#request: XMLHttpRequest | null = null;
+	/** The resumable upload, kept after a failure so that Retry resumes it. */
+	#tus: TusUpload | null = null;
+	/** Ends the pending resumable send (cancel, success or failure). */
+	#settle: (() => void) | null = null;
 
 	constructor(
 		readonly file: File,
@@ -33,10 +41,19 @@ export class Upload {
 		return this.file.size === 0 ? (this.status === 'done' ? 1 : 0) : this.loaded / this.file.size;
 	}
 
+	/** Whether the file goes in resumable chunks (large files) rather than one request. */
+	get resumable(): boolean {
+		return this.file.size > RESUMABLE_THRESHOLD;
+	}
+
 	cancel(): void {
 		if (this.status === 'waiting' || this.status === 'uploading') {
 			this.#request?.abort();
+			// Abandoned on the server too, so its chunks do not wait there for a day.
+			void this.#tus?.abort(true).catch(() => {});
+			this.#tus = null;
 			this.status = 'cancelled';
+			this.#settle?.();
 		}
 	}
 
@@ -44,7 +61,8 @@ export class Upload {
 	async send(session: StorageSession): Promise<void> {
 		if (this.status === 'cancelled') return;
 		this.status = 'uploading';
-		this.loaded = 0;
+		// A resumable upload carries on from what the server has (its progress says so).
+		if (!this.resumable) this.loaded = 0;
 		this.error = null;
 		let token: string;
 		try {
@@ -55,6 +73,11 @@ export class Upload {
 		}
 		if (this.status !== 'uploading') return;
 		const metadata = await imageSize(this.file);
+		if (this.status !== 'uploading') return;
+		if (this.resumable) {
+			await this.#sendResumable(session, metadata);
+			return;
+		}
 		const path = [this.bucket, ...this.objectName.split('/')].map(encodeURIComponent).join('/');
 		await new Promise<void>((done) => {
 			const request = new XMLHttpRequest();
@@ -91,6 +114,65 @@ export class Upload {
 		this.#request = null;
 	}
 
+	/**
+	 * Sends the file over TUS as storage-js's documentation does with tus-js-client: the
+	 * person's token on every request (fetched afresh, so an hour-long upload outlives one
+	 * token), the object's bucket, name and type in Upload-Metadata, 6 MB chunks.
+	 */
+	#sendResumable(
+		session: StorageSession,
+		metadata: { width: number; height: number } | null
+	): Promise<void> {
+		return new Promise<void>((done) => {
+			this.#settle = () => {
+				this.#settle = null;
+				done();
+			};
+			// Retry after a failure: the same upload knows its URL and asks the server how far
+			// it got (HEAD) before sending the rest.
+			this.#tus ??= new TusUpload(this.file, {
+				endpoint: `${session.url}/storage/v1/upload/resumable`,
+				chunkSize: RESUMABLE_THRESHOLD,
+				retryDelays: [0, 1000, 3000, 5000],
+				uploadDataDuringCreation: true,
+				// Resuming across page loads would need the same object name; within the page,
+				// the upload object itself keeps what resuming needs.
+				storeFingerprintForResuming: false,
+				headers: { apikey: session.anonKey, 'x-upsert': 'false' },
+				metadata: {
+					bucketName: this.bucket,
+					objectName: this.objectName,
+					contentType: this.file.type || 'application/octet-stream',
+					cacheControl: '3600',
+					...(metadata ? { metadata: JSON.stringify(metadata) } : {})
+				},
+				onBeforeRequest: async (request) => {
+					request.setHeader('authorization', `Bearer ${await session.token()}`);
+				},
+				onProgress: (sent) => {
+					if (this.status === 'uploading') this.loaded = sent;
+				},
+				onSuccess: () => {
+					this.#tus = null;
+					this.loaded = this.file.size;
+					this.status = 'done';
+					this.#settle?.();
+				},
+				onError: (error) => {
+					if (this.status !== 'uploading') return;
+					const response = error instanceof DetailedError ? error.originalResponse : null;
+					this.fail(
+						response
+							? refusal(response.getStatus(), response.getBody() ?? '')
+							: 'The connection dropped. Check your network and retry: the upload continues where it stopped.'
+					);
+					this.#settle?.();
+				}
+			});
+			this.#tus.start();
+		});
+	}
+
 	private fail(message: string): void {
 		this.status = 'failed';
 		this.error = message;
@@ -116,7 +198,8 @@ export function refusal(status: number, body: string): string {
 	try {
 		parsed = JSON.parse(body) as typeof parsed;
 	} catch {
-		// Not JSON: fall back on the status alone.
+		// Not JSON: resumable uploads answer in plain text.
+		if (body.trim()) parsed = { message: body.trim().slice(0, 200) };
 	}
 	const code = `${parsed.error ?? ''} ${parsed.message ?? ''}`.toLowerCase();
 	if (status === 413 || code.includes('too large') || code.includes('maximum allowed size'))
@@ -156,7 +239,7 @@ export class UploadQueue {
 	retry(upload: Upload): void {
 		upload.status = 'waiting';
 		upload.error = null;
-		upload.loaded = 0;
+		if (!upload.resumable) upload.loaded = 0;
 		this.#pump();
 	}
 
