@@ -9,6 +9,9 @@
 //   PATCH  /<id>        append a chunk at Upload-Offset (tus-js-client sends 6 MB chunks)
 //   DELETE /<id>        abandon the upload and its bytes
 //
+// An upload not finished within a day (`expiresInMs`, Storage's default; Upload-Expires says
+// when) answers 410 and is swept from the disk: see `sweepIfDue`.
+//
 // As Storage does it, the caller's right to write the object is checked under RLS (the INSERT,
 // or the upsert with `x-upsert: true`) before an upload is accepted and again before every
 // chunk, and the bucket's size limit and MIME types are checked against Upload-Length and
@@ -80,12 +83,18 @@ export type ResumableOptions = {
 	fileSizeLimit: number;
 	/** How long an unfinished upload stays resumable; Storage's default is a day. */
 	expiresInMs?: number;
+	/**
+	 * How often expired uploads are swept away (their part files deleted): at most this
+	 * often, when an upload is created. Default: an hour.
+	 */
+	sweepEveryMs?: number;
 	onLog?: (line: string) => void;
 	now?: () => Date;
 };
 
 const OFFSET_OCTET_STREAM = 'application/offset+octet-stream';
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Storage's cacheControl metadata: seconds become max-age, anything else no-cache. */
 function cacheControlOf(value: string | null | undefined): string {
@@ -132,7 +141,30 @@ export function resumableRoutes<Caller>(
 	const store = new UploadStore(options.folder);
 	const now = options.now ?? (() => new Date());
 	const expiresInMs = options.expiresInMs ?? DAY_MS;
+	const sweepEveryMs = options.sweepEveryMs ?? HOUR_MS;
 	const app = new Hono();
+
+	// Uploads nobody finishes expire (Upload-Expires says when) and are swept away, so an
+	// abandoned 1 GB upload does not hold the disk. The sweep runs when an upload is created,
+	// at most once per `sweepEveryMs`: disk only fills while uploads are being made.
+	let lastSweep = Number.NEGATIVE_INFINITY;
+	let sweeping: Promise<void> | null = null;
+	const sweepIfDue = async () => {
+		const at = now();
+		if (at.getTime() - lastSweep < sweepEveryMs) return;
+		lastSweep = at.getTime();
+		sweeping ??= store
+			.sweepExpired(at, expiresInMs)
+			.then((removed) => {
+				if (removed.length)
+					options.onLog?.(`storage: removed ${removed.length} expired resumable upload(s)`);
+			})
+			.catch((error: unknown) => {
+				options.onLog?.(`storage: sweeping expired resumable uploads failed: ${String(error)}`);
+			})
+			.finally(() => (sweeping = null));
+		await sweeping;
+	};
 
 	const targetOf = (c: Context, info: UploadInfo): UploadTarget => ({
 		bucket: info.bucket,
@@ -256,6 +288,7 @@ export function resumableRoutes<Caller>(
 			};
 			// Refused here, nothing has been written yet.
 			await backend.canUpload(caller, targetOf(c, info));
+			await sweepIfDue();
 			await store.create(info);
 
 			c.header('Location', uploadUrl(c, info));

@@ -7,7 +7,7 @@
 // the upload (its client gave up on a dead connection the server has not noticed yet) asks the
 // older one to stop and waits for it, as @tus/server's lockers do.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -73,6 +73,49 @@ export class UploadStore {
 	async remove(version: string): Promise<void> {
 		await rm(this.partPath(version), { force: true });
 		await rm(this.infoPath(version), { force: true });
+	}
+
+	/**
+	 * Removes every upload that expired (its part file and its description), as Storage's
+	 * expired-upload cleanup does: an upload that is never finished does not keep its bytes.
+	 * An upload being written is left to its writer; a part file whose description is gone
+	 * (a crash between the two removals) goes once it is older than `orphanAgeMs`.
+	 * Returns the versions removed.
+	 */
+	async sweepExpired(now: Date, orphanAgeMs: number): Promise<string[]> {
+		const entries = await readdir(this.folder).catch(() => [] as string[]);
+		const described = new Set(
+			entries.filter((e) => e.endsWith('.json')).map((e) => e.slice(0, -'.json'.length))
+		);
+		const removed: string[] = [];
+		const olderThan = async (entry: string, ms: number) => {
+			const modified = await stat(join(this.folder, entry)).then(
+				(s) => s.mtimeMs,
+				() => null
+			);
+			return modified !== null && now.getTime() - modified > ms;
+		};
+		for (const entry of entries) {
+			const version = entry.replace(/\.(json|part)$/, '');
+			if (version === entry || this.locks.has(version)) continue;
+			let expired: boolean;
+			if (entry.endsWith('.json')) {
+				let info: UploadInfo | null = null;
+				try {
+					info = JSON.parse(await readFile(join(this.folder, entry), 'utf8')) as UploadInfo;
+				} catch {
+					// Being written by a creation right now, or damaged: judged by its age.
+				}
+				expired = info ? new Date(info.expiresAt) <= now : await olderThan(entry, orphanAgeMs);
+			} else {
+				expired = !described.has(version) && (await olderThan(entry, orphanAgeMs));
+			}
+			if (expired) {
+				await this.remove(version);
+				removed.push(version);
+			}
+		}
+		return removed;
 	}
 
 	/** Forgets the upload but keeps the part file: the object now owns it. */
