@@ -8,6 +8,7 @@ import { contactDeps } from './contacts-deps.ts';
 import { contactsImportTask } from './contacts-import.ts';
 import { contactsImportFilesCleanupTask } from './contacts-import-files.ts';
 import { dashboardRollupsFoldTask } from './dashboard-rollups.ts';
+import { filesOrgPurgeTask } from './files-purge.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 
 export const tasks: TaskList = {
@@ -19,5 +20,6 @@ export const tasks: TaskList = {
 	contact_field_purge: contactFieldPurgeTask(contactDeps),
 	dashboard_rollups_fold: dashboardRollupsFoldTask(contactDeps),
 	campaigns_advance_statuses: campaignStatusesTask(contactDeps),
+	files_org_purge: filesOrgPurgeTask(),
 	...automationTasks
 };
