@@ -5,7 +5,7 @@
 // no orphan on either side. An organization that still exists is never purged.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient } from '@supabase/supabase-js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRls } from '../../src/lib/server/db/rls.ts';
@@ -14,9 +14,18 @@ import { purgeOrgFiles } from '../../src/worker/files-purge.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { createTenancyWorld, type TenancyWorld } from '../helpers/tenancy.ts';
 
+/** supabase-js's client as createClient makes it for an untyped schema. */
+type Client = ReturnType<typeof createClient>;
 let platform: TestPlatform;
 let world: TenancyWorld;
-let admin: SupabaseClient;
+let admin: Client;
+
+/** supabase-js against the platform, as the worker makes it (no session of its own). */
+function connect(key: string): Client {
+	return createClient(platform.apiUrl, key, {
+		auth: { persistSession: false, autoRefreshToken: false }
+	});
+}
 
 async function bytesOnDisk(): Promise<number> {
 	let count = 0;
@@ -49,9 +58,7 @@ async function put(bucket: string, name: string, text: string, contentType = 'te
 beforeAll(async () => {
 	platform = await startTestPlatform();
 	world = await createTenancyWorld(platform.db.url);
-	admin = createClient(platform.apiUrl, platform.serviceRoleKey, {
-		auth: { persistSession: false, autoRefreshToken: false }
-	});
+	admin = connect(platform.serviceRoleKey);
 	const { orgA, orgB } = world;
 	await put('org-files', `${orgA}/logo.txt`, 'a logo');
 	await put('org-files', `${orgA}/Spring/brief.txt`, 'a brief');

@@ -9,7 +9,7 @@
 // checks the same policies statement by statement in SQL.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient } from '@supabase/supabase-js';
 import { Upload } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -19,11 +19,13 @@ import type { TestUser } from '../helpers/users.ts';
 
 type Who = 'owner' | 'admin' | 'member' | 'viewer' | 'target' | 'outsider';
 
+/** supabase-js's client as createClient makes it for an untyped schema. */
+type Client = ReturnType<typeof createClient>;
 let platform: TestPlatform;
 let db: Database;
 const users = {} as Record<Who, TestUser>;
-let admin: SupabaseClient;
-const clients = {} as Record<Who, SupabaseClient>;
+let admin: Client;
+const clients = {} as Record<Who, Client>;
 const tokens = {} as Record<Who, string>;
 const text = (s: string) => Buffer.from(s, 'utf8');
 /** Storage-js sends a Buffer as text/plain;charset=UTF-8, which the buckets' MIME lists do not name. */
@@ -31,10 +33,14 @@ const TXT = { contentType: 'text/plain' };
 let A: string;
 let B: string;
 
-const unauthenticated = () =>
-	createClient(platform.apiUrl, platform.anonKey, {
-		auth: { persistSession: false, autoRefreshToken: false }
+/** supabase-js against the platform, without a session of its own. */
+function connect(key: string, accessToken?: () => Promise<string>): Client {
+	return createClient(platform.apiUrl, key, {
+		auth: { persistSession: false, autoRefreshToken: false },
+		...(accessToken ? { accessToken } : {})
 	});
+}
+const unauthenticated = () => connect(platform.anonKey);
 
 /** A confirmed user made through the Auth API, signed in as the app's browser signs in. */
 async function signUp(who: Who): Promise<void> {
@@ -51,10 +57,7 @@ async function signUp(who: Who): Promise<void> {
 		claims: { sub: id, role: 'authenticated', email, aud: 'authenticated' }
 	};
 	tokens[who] = data.session.access_token;
-	clients[who] = createClient(platform.apiUrl, platform.anonKey, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		accessToken: () => Promise.resolve(data.session.access_token)
-	});
+	clients[who] = connect(platform.anonKey, () => Promise.resolve(data.session.access_token));
 }
 
 async function filesOnDisk(): Promise<string[]> {
@@ -86,9 +89,7 @@ function refused(error: unknown, statusCode: string) {
 beforeAll(async () => {
 	platform = await startTestPlatform();
 	db = createDatabase(platform.db.url, 2);
-	admin = createClient(platform.apiUrl, platform.serviceRoleKey, {
-		auth: { persistSession: false, autoRefreshToken: false }
-	});
+	admin = connect(platform.serviceRoleKey);
 	for (const who of ['owner', 'admin', 'member', 'viewer', 'target', 'outsider'] as const)
 		await signUp(who);
 	const suffix = users.owner.id.slice(0, 6);
