@@ -14,7 +14,9 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	'campaigns',
 	'automations',
 	'webhooks',
-	'files'
+	'files',
+	// Message templates: the library and the block editor (templates.write).
+	'templates'
 ]);
 
 /** The module a permission belongs to: `contacts.write` → `contacts`. */

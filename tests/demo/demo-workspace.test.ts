@@ -52,7 +52,9 @@ const TABLES: Array<[string, string[]]> = [
 	['public.audiences', []],
 	['public.audience_segments', []],
 	['storage.objects', []],
-	['public.files', []]
+	['public.files', []],
+	['public.message_template_folders', []],
+	['public.message_templates', []]
 ];
 
 async function checksums(client: pg.Client): Promise<Record<string, string>> {

@@ -69,6 +69,7 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	return [
 		{ label: 'Home', icon: 'home', href: resolve('/(app)/[org=slug]', org), exact: true },
 		{ label: 'Campaigns', icon: 'campaigns', href: resolve('/(app)/[org=slug]/campaigns', org) },
+		{ label: 'Templates', icon: 'mail', href: resolve('/(app)/[org=slug]/templates', org) },
 		{ label: 'Contacts', icon: 'contacts', href: resolve('/(app)/[org=slug]/contacts', org) },
 		{ label: 'Segments', icon: 'segments', href: resolve('/(app)/[org=slug]/segments', org) },
 		{ label: 'Imports', icon: 'upload', href: resolve('/(app)/[org=slug]/imports', org) },

@@ -13,6 +13,7 @@ import { checklist, type Checklist } from './checklist.ts';
 import { contactsSummary, type ContactsSummary } from './contacts.ts';
 import { dayOf } from './days.ts';
 import { recentImports, type RecentImport } from './imports.ts';
+import { templatesSummary, type TemplatesSummary } from './templates.ts';
 
 export { describeAudit, type Activity } from './activity.ts';
 export { CONTACT_DAYS, type ContactsSummary, type ContactStatusCounts } from './contacts.ts';
@@ -25,6 +26,7 @@ export {
 export type { Checklist, ChecklistStep } from './checklist.ts';
 export type { CampaignsSummary } from './campaigns.ts';
 export type { RecentImport } from './imports.ts';
+export type { TemplatesSummary } from './templates.ts';
 
 export type Dashboard = {
 	/** The UTC day the numbers end with. */
@@ -37,6 +39,8 @@ export type Dashboard = {
 	activity: Activity[];
 	/** What the organization stores in Files. */
 	files: files.Usage;
+	/** The organization's message templates by kind. */
+	templates: TemplatesSummary;
 	/** Null once every step is done (the card goes away). */
 	checklist: Checklist | null;
 };
@@ -60,6 +64,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		imports: await recentImports(trx, orgId, 5),
 		activity: await recentActivity(trx, orgId, 8),
 		files: await files.usage(trx, orgId),
+		templates: await templatesSummary(trx, orgId),
 		checklist: Object.values(steps).every(Boolean) ? null : steps
 	};
 }

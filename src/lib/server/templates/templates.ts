@@ -33,7 +33,7 @@ export type TemplateSummary = {
 	description: string;
 	subject: string | null;
 	folderId: string | null;
-	updatedAt: Date;
+	updatedAt: string;
 	readyMade: boolean;
 };
 
@@ -67,7 +67,7 @@ type SummaryRow = {
 	description: string;
 	subject: string | null;
 	folder_id: string | null;
-	updated_at: Date;
+	updated_at: string;
 };
 
 function summary(r: SummaryRow): TemplateSummary {

@@ -20,7 +20,9 @@ export const AUDIT_KINDS = {
 	campaign_products: 'Campaign products',
 	creative_asset_versions: 'Creative reviews',
 	campaigns: 'Campaigns',
-	campaign_folders: 'Campaign folders'
+	campaign_folders: 'Campaign folders',
+	message_templates: 'Templates',
+	message_template_folders: 'Template folders'
 } as const;
 export type AuditKind = keyof typeof AUDIT_KINDS;
 
@@ -245,6 +247,18 @@ export function describeAction(entry: Entry): string {
 				: op === 'delete'
 					? 'Deleted a campaign folder'
 					: 'Renamed a campaign folder';
+		case 'message_templates':
+			if (op === 'insert') return 'Created a template';
+			if (op === 'delete') return 'Deleted a template';
+			if (after && 'content' in after) return "Edited a template's content";
+			if (after && 'name' in after && before?.name !== after.name) return 'Renamed a template';
+			return 'Changed a template';
+		case 'message_template_folders':
+			return op === 'insert'
+				? 'Created a template folder'
+				: op === 'delete'
+					? 'Deleted a template folder'
+					: 'Renamed a template folder';
 		case 'webhook_subscriptions':
 			if (op === 'insert') return 'Added a webhook';
 			if (op === 'delete') return 'Removed a webhook';
@@ -293,6 +307,10 @@ export function describeTarget(entry: Entry, names: Names): string {
 			return text(row.name) ? `${text(row.name)} (${text(row.sku) ?? ''})` : 'A product';
 		case 'audiences':
 			return text(row.name) ?? 'An audience';
+		case 'message_templates':
+			return text(row.name) ?? 'A template';
+		case 'message_template_folders':
+			return text(row.name) ?? 'A template folder';
 		case 'campaign_products':
 			return entry.targetId ? `Campaign ${entry.targetId.slice(0, 8)}` : 'A campaign';
 		case 'creative_asset_versions':
