@@ -7,6 +7,10 @@
 //   SMTP_URL, MAIL_FROM                  the mailer of send-email and notify steps
 //   APP_URL (or ORIGIN), UNSUBSCRIBE_SECRET   unsubscribe links in marketing email (the app's
 //                                       URL, and the secret the app verifies the links with)
+//   SEND_BATCH (100), SEND_LANES (2), SEND_SMTP_CONNECTIONS (5)   campaign sending: recipients per
+//                                       claim, claim loops and pooled SMTP connections per process
+//   SEND_LEASE_SECONDS (60)             a claimed recipient is claimed again after this when its worker died
+//   SEND_RETRY_BASE_MS (30000), SEND_MAX_ATTEMPTS (8)   backoff after a temporary refusal (doubling)
 //   SUPABASE_URL (or PUBLIC_SUPABASE_URL), SUPABASE_SERVICE_ROLE_KEY   invoke-function steps
 //   OUTBOUND_ALLOW_LOOPBACK, OUTBOUND_ALLOW_PRIVATE                    see outbound.ts
 //   WEBHOOK_MAX_ATTEMPTS (8), WEBHOOK_BACKOFF_MS (30000), WEBHOOK_TIMEOUT_MS (10000)
@@ -29,6 +33,14 @@ export type WorkerSettings = {
 	dispatchBatch: number;
 	appUrl: string | null;
 	unsubscribeSecret: string | null;
+	sending: {
+		batch: number;
+		lanes: number;
+		connections: number;
+		leaseSeconds: number;
+		retryBaseMs: number;
+		maxAttempts: number;
+	};
 };
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -66,6 +78,14 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
 		},
 		dispatchBatch: num(env, 'AUTOMATION_DISPATCH_BATCH', 50, 1),
 		appUrl: env.APP_URL ?? env.ORIGIN ?? null,
-		unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null
+		unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null,
+		sending: {
+			batch: num(env, 'SEND_BATCH', 100, 1),
+			lanes: num(env, 'SEND_LANES', 2, 1),
+			connections: num(env, 'SEND_SMTP_CONNECTIONS', 5, 1),
+			leaseSeconds: num(env, 'SEND_LEASE_SECONDS', 60, 1),
+			retryBaseMs: num(env, 'SEND_RETRY_BASE_MS', 30_000, 0),
+			maxAttempts: num(env, 'SEND_MAX_ATTEMPTS', 8, 1)
+		}
 	};
 }

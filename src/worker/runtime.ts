@@ -10,6 +10,7 @@ import type { WorkerSettings } from './config.ts';
 import { CAMPAIGNS_CRONTAB } from './campaign-statuses.ts';
 import { DASHBOARD_CRONTAB } from './dashboard-rollups.ts';
 import { startLeases, type Leases } from './leases.ts';
+import { startSender, type Sender } from './sending/sender.ts';
 import { quietLogger } from './queue.ts';
 import { tasks as allTasks } from './tasks.ts';
 
@@ -27,6 +28,8 @@ export type RunningWorker = {
 
 export type StartWorkerOptions = Omit<DepsOptions, 'settings'> & {
 	settings: WorkerSettings;
+	/** false: no campaign sender in this process (tests of other modules). */
+	sending?: boolean;
 	/** Other tasks to run besides the project's (tests). */
 	extraTasks?: TaskList;
 	log?: (line: string) => void;
@@ -58,6 +61,24 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 			`job ${job.task_identifier} #${job.id} failed (attempt ${job.attempts}/${job.max_attempts}): ${String((error as Error)?.message ?? error)}`
 		);
 	});
+	// Campaign sending runs beside the job queue (its claims are its own leases).
+	let sender: Sender | null = null;
+	if (settings.smtpUrl && settings.appUrl && settings.unsubscribeSecret && opts.sending !== false) {
+		sender = startSender({
+			connectionString: settings.connectionString,
+			smtpUrl: settings.smtpUrl,
+			compose: {
+				mailFrom: settings.mailFrom,
+				appUrl: settings.appUrl,
+				unsubscribeSecret: settings.unsubscribeSecret
+			},
+			...settings.sending,
+			pollMs: settings.pollInterval,
+			log
+		});
+	} else if (opts.sending !== false) {
+		log('campaign sending is off: set SMTP_URL, APP_URL and UNSUBSCRIBE_SECRET');
+	}
 	const runner = await run({
 		connectionString: settings.connectionString,
 		concurrency: settings.concurrency,
@@ -75,6 +96,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 			await runner.stop().catch(() => {});
 			await runner.promise.catch(() => {});
 			await Promise.all(leases.map((l) => l.stop()));
+			await sender?.stop();
 			await deps.close();
 		})());
 	const done = runner.promise.then(

@@ -10,6 +10,7 @@ import { contactsImportFilesCleanupTask } from './contacts-import-files.ts';
 import { dashboardRollupsFoldTask } from './dashboard-rollups.ts';
 import { filesOrgPurgeTask } from './files-purge.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
+import { messageSendStartTask } from './sending/start.ts';
 
 export const tasks: TaskList = {
 	contacts_import: contactsImportTask(contactDeps),
@@ -21,5 +22,6 @@ export const tasks: TaskList = {
 	dashboard_rollups_fold: dashboardRollupsFoldTask(contactDeps),
 	campaigns_advance_statuses: campaignStatusesTask(contactDeps),
 	files_org_purge: filesOrgPurgeTask(),
+	message_send_start: messageSendStartTask,
 	...automationTasks
 };

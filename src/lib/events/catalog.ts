@@ -12,6 +12,7 @@ import { Constants } from '../database.types.ts';
 
 const uuid = z.uuid();
 const role = z.enum(Constants.public.Enums.org_role);
+const channel = z.enum(Constants.public.Enums.consent_channel);
 
 /** What an event is about: the table its subject lives in and the verb of the change. */
 export type EventSpec = {
@@ -22,7 +23,7 @@ export type EventSpec = {
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
-	module: 'contacts' | 'segments' | 'tenancy' | 'webhooks' | 'campaigns';
+	module: 'contacts' | 'segments' | 'tenancy' | 'webhooks' | 'campaigns' | 'messages';
 	payload: z.ZodType<Record<string, unknown>>;
 };
 
@@ -220,6 +221,105 @@ export const eventCatalog = {
 			version: z.number().int()
 		})
 	}),
+	'message.sent': spec({
+		label: 'Email sent',
+		description: "An email campaign's message to the contact was accepted by the mail provider.",
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'messages',
+		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
+	}),
+	'message.failed': spec({
+		label: 'Email not sent',
+		description:
+			"An email campaign's message to the contact was refused by the mail provider for good.",
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({
+			campaign_id: uuid,
+			recipient_id: uuid,
+			contact_id: uuid,
+			channel,
+			reason: z.string().optional()
+		})
+	}),
+	'message.suppressed': spec({
+		label: 'Email held back',
+		description:
+			'A campaign did not send to the contact: unsubscribed, bounced, erased, without consent, or another contact with the same address.',
+		subject: 'contact',
+		operation: 'INSERT',
+		module: 'messages',
+		payload: z.object({
+			campaign_id: uuid,
+			recipient_id: uuid,
+			contact_id: uuid,
+			channel,
+			reason: z.string().optional()
+		})
+	}),
+	'message.delivered': spec({
+		label: 'Email delivered',
+		description: "The provider reported a campaign message delivered to the contact's mailbox.",
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
+	}),
+	'message.opened': spec({
+		label: 'Email opened',
+		description: 'The contact opened a campaign email (the first and later opens).',
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
+	}),
+	'message.clicked': spec({
+		label: 'Email link clicked',
+		description: 'The contact clicked a link in a campaign email.',
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({
+			campaign_id: uuid,
+			recipient_id: uuid,
+			contact_id: uuid,
+			channel,
+			url: z.string()
+		})
+	}),
+	'message.bounced': spec({
+		label: 'Email bounced',
+		description: 'A campaign email to the contact bounced; the contact is no longer emailed.',
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({
+			campaign_id: uuid,
+			recipient_id: uuid,
+			contact_id: uuid,
+			channel,
+			reason: z.string().optional()
+		})
+	}),
+	'message.complained': spec({
+		label: 'Marked as spam',
+		description: 'The contact marked a campaign email as spam; the contact is no longer emailed.',
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
+	}),
+	'message.unsubscribed': spec({
+		label: 'Unsubscribed from a campaign email',
+		description:
+			"The contact unsubscribed through a campaign email's link or their mail app's button.",
+		subject: 'contact',
+		operation: 'UPDATE',
+		module: 'messages',
+		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
+	}),
 	'webhook.received': spec({
 		label: 'Incoming webhook received',
 		description:
@@ -289,7 +389,8 @@ export const MODULE_LABELS: Record<EventSpec['module'], string> = {
 	segments: 'Segments',
 	tenancy: 'Team',
 	webhooks: 'Incoming webhooks',
-	campaigns: 'Campaigns'
+	campaigns: 'Campaigns',
+	messages: 'Campaign messages'
 };
 
 /** Event types grouped for a picker, in catalog order. */
@@ -299,7 +400,8 @@ export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {
 		segments: [],
 		tenancy: [],
 		webhooks: [],
-		campaigns: []
+		campaigns: [],
+		messages: []
 	};
 	for (const type of EVENT_TYPES) groups[eventCatalog[type].module].push(type);
 	return groups;

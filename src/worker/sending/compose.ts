@@ -1,0 +1,85 @@
+// One campaign email as it goes out: the message rendered for the contact in
+// the organization's layout, the brand's postal address in the footer, an
+// unsubscribe link, the List-Unsubscribe headers for mail clients' button
+// (RFC 2369, one click per RFC 8058), and a Message-ID made from the
+// recipient row's id, so a message sent again after a crash is recognisably
+// the same message.
+import type { SendMailOptions } from 'nodemailer';
+import { escapeHtml, render } from '../../lib/automations/merge.ts';
+import { sign } from '../../lib/unsubscribe/token.ts';
+import {
+	unsubscribeHeaders,
+	wrapHtml,
+	wrapText,
+	type OrgSender
+} from '../automations/branded-email.ts';
+import { renderEmail } from './render.ts';
+
+export type CampaignMessage = {
+	campaignId: string;
+	orgId: string;
+	subject: string;
+	preheader: string;
+	fromName: string;
+	replyTo: string | null;
+	content: unknown;
+	sender: OrgSender;
+	postalAddress: string;
+};
+
+export type Recipient = {
+	id: string;
+	contact_id: string;
+	address: string;
+	attempts: number;
+	variant: number;
+};
+
+export type ContactVars = Record<string, unknown>;
+
+export type ComposeConfig = { mailFrom: string; appUrl: string; unsubscribeSecret: string };
+
+/** The address part of `Name <address>`. */
+export function addressOf(from: string): string {
+	return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+}
+
+/** `<recipient-id@sending-domain>`: fixed before the first attempt, the same on every retry. */
+export function messageIdFor(recipientId: string, mailFrom: string): string {
+	const domain = addressOf(mailFrom).split('@')[1] ?? 'growthdesk.invalid';
+	return `<${recipientId}@${domain}>`;
+}
+
+export function compose(
+	config: ComposeConfig,
+	campaign: CampaignMessage,
+	recipient: Recipient,
+	contact: ContactVars
+): SendMailOptions {
+	const vars = { contact, org: { name: campaign.sender.name } };
+	const rendered = renderEmail(campaign.content, vars);
+	const token = sign(config.unsubscribeSecret, {
+		orgId: campaign.orgId,
+		contactId: recipient.contact_id,
+		channel: 'email'
+	});
+	const unsubscribe = {
+		url: `${config.appUrl.replace(/\/$/, '')}/u/${token}`,
+		mailto: campaign.replyTo ?? campaign.sender.replyTo
+	};
+	const preheader = campaign.preheader
+		? `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(campaign.preheader)}</div>`
+		: '';
+	const address = `<p style="font-size:12px;color:#71717a">${escapeHtml(campaign.postalAddress)}</p>`;
+	const from = addressOf(config.mailFrom);
+	return {
+		from: { name: campaign.fromName || campaign.sender.name, address: from },
+		to: recipient.address,
+		replyTo: campaign.replyTo ?? campaign.sender.replyTo ?? undefined,
+		subject: render(campaign.subject, vars).replace(/[\r\n]+/g, ' '),
+		messageId: messageIdFor(recipient.id, config.mailFrom),
+		html: wrapHtml(campaign.sender, preheader + rendered.html + address, unsubscribe),
+		text: `${wrapText(campaign.sender, rendered.text, unsubscribe)}\n${campaign.postalAddress}\n`,
+		headers: { ...unsubscribeHeaders(unsubscribe), 'X-Growthdesk-Message': recipient.id }
+	};
+}

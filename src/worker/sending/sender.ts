@@ -1,0 +1,245 @@
+// The campaign sender: part of every worker process (`npm run worker`). Each
+// lane loops: claim a throttled batch of recipients (private.message_claim,
+// `for update skip locked`, with a lease), send each over the pooled SMTP
+// transport, mark each sent the moment the provider accepted it. Several
+// lanes and several workers share the organization's token bucket in the
+// database, so the limit holds however many run.
+//
+// Exactly once, and the residual risk: a worker killed at any moment leaves
+// its claimed rows claimed; when their lease runs out another worker claims
+// them again. A row is marked sent only after the provider's 250, so nothing
+// is lost. The one window left is between the provider's accept and the
+// mark's commit (one database round trip): a kill exactly there sends that
+// message again on the next claim. It goes out with the same Message-ID
+// (derived from the recipient row, fixed before the first attempt), which
+// receiving mail systems and providers use to drop the copy. A message is
+// also never sent by a lane whose lease has run out (another worker may own
+// it by then): such rows are left for the next claim.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Transporter } from 'nodemailer';
+import pg from 'pg';
+import { compose, type CampaignMessage, type ComposeConfig, type Recipient } from './compose.ts';
+import { classify, createPooledTransport } from './smtp.ts';
+
+export type SenderSettings = {
+	connectionString: string;
+	smtpUrl: string;
+	compose: ComposeConfig;
+	/** Recipients per claim (at most the bucket's burst). */
+	batch: number;
+	/** Claim loops per process. */
+	lanes: number;
+	/** SMTP connections per process (shared by the lanes). */
+	connections: number;
+	leaseSeconds: number;
+	retryBaseMs: number;
+	maxAttempts: number;
+	pollMs: number;
+	log: (line: string) => void;
+};
+
+export type Sender = { stop(): Promise<void>; workerId: string };
+
+type Claim = {
+	campaign_id?: string;
+	org_id?: string;
+	recipients?: Recipient[];
+	wait_ms?: number;
+};
+
+export function startSender(settings: SenderSettings): Sender {
+	const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+	const pool = new pg.Pool({
+		connectionString: settings.connectionString,
+		max: settings.lanes + settings.connections
+	});
+	pool.on('error', (e) => settings.log(`sender connection lost: ${e.message}`));
+	const transport: Transporter = createPooledTransport(settings.smtpUrl, settings.connections);
+	const campaigns = new Map<string, CampaignMessage>();
+	let stopped = false;
+	// Lanes asleep (nothing to send, or waiting for the bucket), each with its wake-up.
+	const sleepers = new Set<() => void>();
+
+	const nap = (ms: number) =>
+		new Promise<void>((resolve) => {
+			const done = () => {
+				clearTimeout(timer);
+				sleepers.delete(done);
+				resolve();
+			};
+			const timer = setTimeout(done, ms);
+			sleepers.add(done);
+		});
+	const wakeAll = () => {
+		for (const done of [...sleepers]) done();
+	};
+
+	// Sending starts wake the lanes at once (time to first message), polls cover the rest.
+	const listener = new pg.Client({ connectionString: settings.connectionString });
+	listener.on('error', (e) => settings.log(`sender listener lost: ${e.message}`));
+	listener.on('notification', wakeAll);
+	const listening = listener
+		.connect()
+		.then(() => listener.query('listen message_send'))
+		.catch((e: unknown) => settings.log(`sender cannot listen: ${(e as Error).message}`));
+
+	async function campaignOf(id: string): Promise<CampaignMessage> {
+		const known = campaigns.get(id);
+		if (known) return known;
+		const { rows } = await pool.query<{
+			org_id: string;
+			subject: string;
+			preheader: string;
+			from_name: string;
+			reply_to: string | null;
+			content: unknown;
+			org_name: string;
+			branding_reply_to: string | null;
+			primary_color: string | null;
+			font_family: string | null;
+			logo_url: string | null;
+			postal: string;
+		}>(
+			`select s.org_id, s.subject, s.preheader, s.from_name, s.reply_to::text, s.content,
+			        o.name as org_name, b.reply_to_email::text as branding_reply_to, b.primary_color,
+			        b.font_family, b.logo_url,
+			        concat_ws(', ', nullif(btrim(br.name), ''), nullif(btrim(br.address), ''), nullif(btrim(br.city), ''),
+			                  nullif(btrim(br.state), ''), nullif(btrim(br.zip), ''), nullif(btrim(br.country), '')) as postal
+			   from public.message_sends s
+			   join public.campaigns c on c.id = s.campaign_id
+			   join public.organizations o on o.id = s.org_id
+			   join public.brands br on br.id = c.brand_id
+			   left join public.branding_settings b on b.org_id = s.org_id
+			  where s.campaign_id = $1`,
+			[id]
+		);
+		const r = rows[0];
+		if (!r) throw new Error(`campaign ${id} has no message`);
+		// The message is frozen once sending starts (the guard refuses edits), so it is cached.
+		const message: CampaignMessage = {
+			campaignId: id,
+			orgId: r.org_id,
+			subject: r.subject,
+			preheader: r.preheader,
+			fromName: r.from_name,
+			replyTo: r.reply_to,
+			content: r.content,
+			postalAddress: r.postal,
+			sender: {
+				name: r.org_name,
+				replyTo: r.branding_reply_to,
+				primaryColor: r.primary_color ?? '#4f46e5',
+				fontFamily: r.font_family ?? 'Inter',
+				logoUrl: r.logo_url
+			}
+		};
+		campaigns.set(id, message);
+		return message;
+	}
+
+	function backoffMs(attempts: number): number {
+		const base = settings.retryBaseMs * 2 ** Math.min(attempts - 1, 10);
+		return Math.round(base * (0.75 + Math.random() * 0.5));
+	}
+
+	async function sendBatch(claim: Required<Pick<Claim, 'campaign_id' | 'org_id' | 'recipients'>>) {
+		// Past this moment another worker may claim these rows: none is sent after it.
+		const deadline = Date.now() + settings.leaseSeconds * 1000 * 0.8;
+		const campaign = await campaignOf(claim.campaign_id);
+		const { rows: contacts } = await pool.query<{ id: string } & Record<string, unknown>>(
+			`select id, email::text as email, first_name, last_name, company, phone, custom
+			   from public.contacts where org_id = $1 and id = any($2::uuid[])`,
+			[claim.org_id, claim.recipients.map((r) => r.contact_id)]
+		);
+		const byId = new Map(contacts.map((c) => [c.id, c]));
+		// Each slot overlaps a message's mark with the next message's send, and
+		// waits for that mark before the following send: at most one accepted,
+		// not yet marked message per SMTP connection at any moment.
+		const slots = Array.from(
+			{ length: Math.min(settings.connections, claim.recipients.length) },
+			() => ({
+				marking: Promise.resolve() as Promise<unknown>
+			})
+		);
+		let next = 0;
+		await Promise.all(
+			slots.map(async (slot) => {
+				while (next < claim.recipients.length) {
+					const recipient = claim.recipients[next++]!;
+					if (stopped || Date.now() > deadline) break;
+					const contact = byId.get(recipient.contact_id) ?? {};
+					let accepted = false;
+					try {
+						await transport.sendMail(compose(settings.compose, campaign, recipient, contact));
+						accepted = true;
+					} catch (error) {
+						await slot.marking;
+						await refused(recipient, error);
+					}
+					await slot.marking;
+					if (accepted)
+						slot.marking = pool.query('select private.message_mark_sent($1)', [recipient.id]);
+				}
+				await slot.marking;
+			})
+		);
+	}
+
+	async function refused(recipient: Recipient, error: unknown) {
+		const refusal = classify(error);
+		if (refusal.temporary && recipient.attempts < settings.maxAttempts) {
+			await pool.query('select private.message_retry_later($1, $2, $3)', [
+				recipient.id,
+				backoffMs(recipient.attempts),
+				refusal.reason
+			]);
+		} else {
+			const reason = refusal.temporary
+				? `Gave up after ${recipient.attempts} temporary refusals: ${refusal.reason}`
+				: refusal.reason;
+			await pool.query('select private.message_mark_failed($1, $2)', [recipient.id, reason]);
+		}
+	}
+
+	async function lane(n: number) {
+		await listening;
+		while (!stopped) {
+			try {
+				const { rows } = await pool.query<{ c: Claim }>(
+					'select private.message_claim($1, $2, $3) as c',
+					[`${workerId}/${n}`, settings.batch, Math.ceil(settings.leaseSeconds)]
+				);
+				const claim = rows[0]!.c;
+				if (claim.recipients?.length && claim.campaign_id && claim.org_id) {
+					await sendBatch({
+						campaign_id: claim.campaign_id,
+						org_id: claim.org_id,
+						recipients: claim.recipients
+					});
+				} else if (claim.wait_ms) {
+					await nap(Math.max(5, claim.wait_ms));
+				} else {
+					await nap(settings.pollMs);
+				}
+			} catch (error) {
+				settings.log(`sending lane ${n}: ${(error as Error).message}`);
+				await nap(settings.pollMs);
+			}
+		}
+	}
+
+	const lanes = Array.from({ length: settings.lanes }, (_, n) => lane(n));
+
+	return {
+		workerId,
+		async stop() {
+			stopped = true;
+			wakeAll();
+			await Promise.all(lanes);
+			transport.close();
+			await listener.end().catch(() => {});
+			await pool.end();
+		}
+	};
+}
