@@ -13,6 +13,7 @@ import { dashboardTables } from '../dashboard/rls-expectations.ts';
 import { fileTables } from '../files/rls-expectations.ts';
 import { campaignTables } from '../campaigns/rls-expectations.ts';
 import { templateTables } from '../templates/rls-expectations.ts';
+import { sendingTables } from '../sending/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -59,6 +60,7 @@ export const expectations: Record<string, TableSpec> = {
 	...campaignTables,
 	...campaignCatalogTables,
 	...templateTables,
+	...sendingTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

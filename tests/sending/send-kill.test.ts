@@ -48,7 +48,7 @@ function startWorkerProcess(): ChildProcess {
 			WORKER_CONCURRENCY: '2',
 			WORKER_POLL_INTERVAL_MS: '100',
 			WORKER_LEASE_SECONDS: '2',
-			SEND_LEASE_SECONDS: '2',
+			SEND_LEASE_SECONDS: '4',
 			SEND_BATCH: '50'
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -70,7 +70,7 @@ async function kill(child: ChildProcess) {
 
 it(
 	'SIGKILL at 20 random moments: every recipient gets exactly one message, none twice, none skipped',
-	{ timeout: 120_000 },
+	{ timeout: 420_000 },
 	async () => {
 		await addContacts(w, RECIPIENTS);
 		// A few who must not get it: unsubscribed, bounced, and a second contact
@@ -84,7 +84,7 @@ it(
 			`update public.contacts set status = 'bounced' where org_id = $1 and email = 'p3@example.test'`,
 			[w.world.orgA]
 		);
-		const campaign = await emailCampaign(w, { rate: 600 });
+		const campaign = await emailCampaign(w, { rate: 1000 });
 		await w.admin.query(
 			`update public.message_sends set status = 'sending' where campaign_id = $1`,
 			[campaign]
@@ -124,9 +124,10 @@ it(
 		await until(
 			'the campaign to finish',
 			async () => (await progress(w, campaign)).status === 'finished',
-			90_000
-		).catch((e: Error) => {
-			throw new Error(`${e.message}\n${output.join('').slice(-4000)}`);
+			280_000
+		).catch(async (e: Error) => {
+			const now = JSON.stringify(await progress(w, campaign));
+			throw new Error(`${e.message} (${now}, ${kills} kills)\n${output.join('').slice(-4000)}`);
 		});
 		const elapsed = Date.now() - started;
 		await kill(steady);

@@ -158,9 +158,7 @@ export function startSender(settings: SenderSettings): Sender {
 		// not yet marked message per SMTP connection at any moment.
 		const slots = Array.from(
 			{ length: Math.min(settings.connections, claim.recipients.length) },
-			() => ({
-				marking: Promise.resolve() as Promise<unknown>
-			})
+			(): { marking: Promise<unknown> } => ({ marking: Promise.resolve() })
 		);
 		let next = 0;
 		await Promise.all(

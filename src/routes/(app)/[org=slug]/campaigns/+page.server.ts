@@ -4,6 +4,7 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import * as campaigns from '$lib/server/campaigns';
 import * as orgs from '$lib/server/orgs';
+import * as sending from '$lib/server/sending';
 import { brandOptions, describeError, throwHttp } from './respond.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,7 +18,10 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 				campaigns.folders.list(trx, org.id),
 				brandOptions(trx, org.id)
 			]);
-			return { filter, page, folders, brands };
+			// Email campaigns show how far their sending has got.
+			const emails = page.rows.filter((r) => r.kind === 'email').map((r) => r.id);
+			const progress = Object.fromEntries(await sending.progressOf(trx, org.id, emails));
+			return { filter, page, folders, brands, progress };
 		})
 		.catch(throwHttp);
 };

@@ -1,0 +1,185 @@
+// A campaign's message and its sending: read, save (refused by the database
+// once sending started), send now, schedule at a wall-clock time in a time
+// zone, pause, resume, cancel, and progress for the campaign page and list.
+// RLS and the message_sends triggers decide who may do what and which moves
+// are legal; this module only asks.
+import { sql } from 'kysely';
+import type { Trx } from '../db/rls.ts';
+import type { Progress, SendStatus } from '../../sending/words.ts';
+import type { MessageInput } from './schema.ts';
+
+export type Message = Progress & {
+	campaignId: string;
+	subject: string;
+	preheader: string;
+	fromName: string;
+	replyTo: string | null;
+	html: string;
+	timeZone: string;
+};
+
+export class MessageNotFoundError extends Error {
+	override readonly name = 'MessageNotFoundError';
+	constructor() {
+		super('This campaign has no message yet: write it first.');
+	}
+}
+
+const iso = (v: Date | string | null): string | null =>
+	v === null ? null : v instanceof Date ? v.toISOString() : v;
+
+type Row = {
+	campaign_id: string;
+	status: SendStatus;
+	subject: string;
+	preheader: string;
+	from_name: string;
+	reply_to: string | null;
+	content: unknown;
+	send_at: Date | string | null;
+	time_zone: string;
+	started_at: Date | string | null;
+	finished_at: Date | string | null;
+	problem: string | null;
+	recipients: number;
+	sent: number;
+	failed: number;
+	suppressed: number;
+	suppressed_by_reason: unknown;
+};
+
+function toMessage(r: Row): Message {
+	const content = (r.content ?? {}) as { html?: unknown };
+	return {
+		campaignId: r.campaign_id,
+		status: r.status,
+		subject: r.subject,
+		preheader: r.preheader,
+		fromName: r.from_name,
+		replyTo: r.reply_to,
+		html: typeof content.html === 'string' ? content.html : '',
+		timeZone: r.time_zone,
+		sendAt: iso(r.send_at),
+		startedAt: iso(r.started_at),
+		finishedAt: iso(r.finished_at),
+		problem: r.problem,
+		recipients: r.recipients,
+		sent: r.sent,
+		failed: r.failed,
+		suppressed: r.suppressed,
+		suppressedByReason: (r.suppressed_by_reason ?? {}) as Record<string, number>
+	};
+}
+
+const COLUMNS = [
+	'campaign_id',
+	'status',
+	'subject',
+	'preheader',
+	'from_name',
+	'reply_to',
+	'content',
+	'send_at',
+	'time_zone',
+	'started_at',
+	'finished_at',
+	'problem',
+	'recipients',
+	'sent',
+	'failed',
+	'suppressed',
+	'suppressed_by_reason'
+] as const;
+
+/** The campaign's message, or null when none was written yet. */
+export async function get(trx: Trx, orgId: string, campaignId: string): Promise<Message | null> {
+	const row = await trx
+		.selectFrom('message_sends')
+		.select(COLUMNS)
+		.where('org_id', '=', orgId)
+		.where('campaign_id', '=', campaignId)
+		.executeTakeFirst();
+	return row ? toMessage(row) : null;
+}
+
+/** Writes the message (the database refuses once sending started, with why). */
+export async function save(
+	trx: Trx,
+	orgId: string,
+	campaignId: string,
+	input: MessageInput
+): Promise<void> {
+	const values = {
+		subject: input.subject,
+		preheader: input.preheader,
+		from_name: input.fromName,
+		reply_to: input.replyTo || null,
+		content: JSON.stringify({ html: input.html })
+	};
+	await trx
+		.insertInto('message_sends')
+		.values({ org_id: orgId, campaign_id: campaignId, ...values })
+		.onConflict((oc) => oc.column('campaign_id').doUpdateSet(values))
+		.execute();
+}
+
+async function move(
+	trx: Trx,
+	orgId: string,
+	campaignId: string,
+	set: { status: SendStatus; send_at?: string; time_zone?: string }
+): Promise<void> {
+	const result = await trx
+		.updateTable('message_sends')
+		.set(set)
+		.where('org_id', '=', orgId)
+		.where('campaign_id', '=', campaignId)
+		.executeTakeFirst();
+	if (result.numUpdatedRows === 0n) throw new MessageNotFoundError();
+}
+
+/** Freezes the recipients and starts sending (refused for an empty audience). */
+export const sendNow = (trx: Trx, orgId: string, id: string) =>
+	move(trx, orgId, id, { status: 'sending' });
+export const pause = (trx: Trx, orgId: string, id: string) =>
+	move(trx, orgId, id, { status: 'paused' });
+export const resume = (trx: Trx, orgId: string, id: string) =>
+	move(trx, orgId, id, { status: 'sending' });
+export const cancel = (trx: Trx, orgId: string, id: string) =>
+	move(trx, orgId, id, { status: 'cancelled' });
+export const unschedule = (trx: Trx, orgId: string, id: string) =>
+	move(trx, orgId, id, { status: 'draft' });
+
+/** Schedules at a wall-clock time in a time zone (a time already past is refused). */
+export async function schedule(
+	trx: Trx,
+	orgId: string,
+	id: string,
+	localTime: string,
+	timeZone: string
+): Promise<void> {
+	const { rows } = await sql<{
+		at: Date;
+	}>`select (${localTime}::timestamp at time zone ${timeZone}) as at`.execute(trx);
+	await move(trx, orgId, id, {
+		status: 'scheduled',
+		send_at: rows[0]!.at.toISOString(),
+		time_zone: timeZone
+	});
+}
+
+/** Progress of several campaigns at once (the campaign list). */
+export async function progressOf(
+	trx: Trx,
+	orgId: string,
+	campaignIds: string[]
+): Promise<Map<string, Progress>> {
+	if (campaignIds.length === 0) return new Map();
+	const rows = await trx
+		.selectFrom('message_sends')
+		.select(COLUMNS)
+		.where('org_id', '=', orgId)
+		.where('campaign_id', 'in', campaignIds)
+		.execute();
+	return new Map(rows.map((r) => [r.campaign_id, toMessage(r)]));
+}

@@ -1,0 +1,100 @@
+// An email campaign's message and its sending: write the message, send now or
+// schedule it at a time in a time zone, pause, resume, cancel, and watch the
+// progress (progress/ answers the page's polls while it sends).
+import { error, fail } from '@sveltejs/kit';
+import * as campaigns from '$lib/server/campaigns';
+import * as orgs from '$lib/server/orgs';
+import * as sending from '$lib/server/sending';
+import { describeError, throwHttp, timeZones } from '../../respond.server';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+export const load: PageServerLoad = async ({ locals, parent, params }) => {
+	const { org } = await parent();
+	return locals
+		.db(async (trx) => {
+			const campaign = await campaigns.get(trx, org.id, params.id);
+			if (campaign.kind !== 'email') error(404, 'Only email campaigns are sent from here.');
+			const [message, zones] = await Promise.all([
+				sending.get(trx, org.id, params.id),
+				timeZones(trx)
+			]);
+			return { campaign, message, zones };
+		})
+		.catch(throwHttp);
+};
+
+type Outcome = { message?: string; field?: string; done?: string };
+
+async function run(
+	event: RequestEvent,
+	fn: Parameters<typeof orgs.withOrg<void>>[1],
+	done: string
+) {
+	try {
+		await orgs.withOrg(event, fn);
+	} catch (e) {
+		if (e instanceof sending.MessageNotFoundError) return fail(409, { message: e.message });
+		const known = describeError(e);
+		if (!known) throw e;
+		return fail(known.status, { message: known.message, field: known.field } as Outcome);
+	}
+	return { done } as Outcome;
+}
+
+const field = (data: FormData, name: string) => {
+	const v = data.get(name);
+	return typeof v === 'string' ? v : '';
+};
+
+export const actions: Actions = {
+	save: async (event) => {
+		const data = await event.request.formData();
+		const parsed = sending.messageSchema.safeParse({
+			subject: field(data, 'subject'),
+			preheader: field(data, 'preheader'),
+			fromName: field(data, 'fromName'),
+			replyTo: field(data, 'replyTo'),
+			html: field(data, 'html')
+		});
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0]!;
+			return fail(400, { message: issue.message, field: String(issue.path[0]) } as Outcome);
+		}
+		return run(
+			event,
+			(trx, org) => sending.save(trx, org.id, event.params.id, parsed.data),
+			'Message saved.'
+		);
+	},
+	send: (event) =>
+		run(event, (trx, org) => sending.sendNow(trx, org.id, event.params.id), 'Sending has started.'),
+	schedule: async (event) => {
+		const data = await event.request.formData();
+		const parsed = sending.scheduleSchema.safeParse({
+			sendAt: field(data, 'sendAt'),
+			timeZone: field(data, 'timeZone')
+		});
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0]!;
+			return fail(400, { message: issue.message, field: String(issue.path[0]) } as Outcome);
+		}
+		return run(
+			event,
+			(trx, org) =>
+				sending.schedule(trx, org.id, event.params.id, parsed.data.sendAt, parsed.data.timeZone),
+			'Scheduled.'
+		);
+	},
+	unschedule: (event) =>
+		run(
+			event,
+			(trx, org) => sending.unschedule(trx, org.id, event.params.id),
+			'No longer scheduled.'
+		),
+	pause: (event) =>
+		run(event, (trx, org) => sending.pause(trx, org.id, event.params.id), 'Paused.'),
+	resume: (event) =>
+		run(event, (trx, org) => sending.resume(trx, org.id, event.params.id), 'Sending again.'),
+	cancel: (event) =>
+		run(event, (trx, org) => sending.cancel(trx, org.id, event.params.id), 'Cancelled.')
+};
