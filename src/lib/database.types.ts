@@ -2017,6 +2017,151 @@ export type Database = {
 					}
 				];
 			};
+			message_recipients: {
+				Row: {
+					address: string | null;
+					attempts: number;
+					campaign_id: string;
+					claimed_by: string | null;
+					claimed_until: string | null;
+					contact_id: string;
+					id: string;
+					not_before: string | null;
+					org_id: string;
+					reason: string | null;
+					sent_at: string | null;
+					status: Database['public']['Enums']['message_recipient_status'];
+					variant: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					address?: string | null;
+					attempts?: number;
+					campaign_id: string;
+					claimed_by?: string | null;
+					claimed_until?: string | null;
+					contact_id: string;
+					id?: string;
+					not_before?: string | null;
+					org_id: string;
+					reason?: string | null;
+					sent_at?: string | null;
+					status?: Database['public']['Enums']['message_recipient_status'];
+					variant?: number;
+				};
+				Update: {
+					address?: string | null;
+					attempts?: number;
+					campaign_id?: string;
+					claimed_by?: string | null;
+					claimed_until?: string | null;
+					contact_id?: string;
+					id?: string;
+					not_before?: string | null;
+					org_id?: string;
+					reason?: string | null;
+					sent_at?: string | null;
+					status?: Database['public']['Enums']['message_recipient_status'];
+					variant?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_recipients_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'message_sends';
+						referencedColumns: ['org_id', 'campaign_id'];
+					},
+					{
+						foreignKeyName: 'message_recipients_org_id_contact_id_fkey';
+						columns: ['org_id', 'contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			message_sends: {
+				Row: {
+					campaign_id: string;
+					content: Json | null;
+					failed: number;
+					finished_at: string | null;
+					from_name: string;
+					org_id: string;
+					preheader: string;
+					problem: string | null;
+					recipients: number;
+					reply_to: string | null;
+					send_at: string | null;
+					sent: number;
+					started_at: string | null;
+					status: Database['public']['Enums']['message_send_status'];
+					subject: string;
+					suppressed: number;
+					suppressed_by_reason: NonNullable<Json>;
+					template_id: string | null;
+					time_zone: string;
+					updated_at: string;
+					updated_by: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					content?: Json | null;
+					failed?: number;
+					finished_at?: string | null;
+					from_name?: string;
+					org_id: string;
+					preheader?: string;
+					problem?: string | null;
+					recipients?: number;
+					reply_to?: string | null;
+					send_at?: string | null;
+					sent?: number;
+					started_at?: string | null;
+					status?: Database['public']['Enums']['message_send_status'];
+					subject?: string;
+					suppressed?: number;
+					suppressed_by_reason?: NonNullable<Json>;
+					template_id?: string | null;
+					time_zone?: string;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Update: {
+					campaign_id?: string;
+					content?: Json | null;
+					failed?: number;
+					finished_at?: string | null;
+					from_name?: string;
+					org_id?: string;
+					preheader?: string;
+					problem?: string | null;
+					recipients?: number;
+					reply_to?: string | null;
+					send_at?: string | null;
+					sent?: number;
+					started_at?: string | null;
+					status?: Database['public']['Enums']['message_send_status'];
+					subject?: string;
+					suppressed?: number;
+					suppressed_by_reason?: NonNullable<Json>;
+					template_id?: string | null;
+					time_zone?: string;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_sends_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
 			message_template_folders: {
 				Row: {
 					created_at: string;
@@ -2751,6 +2896,8 @@ export type Database = {
 			contact_status: 'subscribed' | 'unsubscribed' | 'bounced';
 			creative_review_status: 'pending' | 'approved' | 'changes_requested';
 			message_channel: 'email' | 'sms' | 'whatsapp';
+			message_recipient_status: 'queued' | 'claimed' | 'sent' | 'failed' | 'suppressed';
+			message_send_status: 'draft' | 'scheduled' | 'sending' | 'paused' | 'finished' | 'cancelled';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
 			webhook_delivery_status: 'pending' | 'succeeded' | 'failed';
 		};
@@ -2886,6 +3033,8 @@ export const Constants = {
 			contact_status: ['subscribed', 'unsubscribed', 'bounced'],
 			creative_review_status: ['pending', 'approved', 'changes_requested'],
 			message_channel: ['email', 'sms', 'whatsapp'],
+			message_recipient_status: ['queued', 'claimed', 'sent', 'failed', 'suppressed'],
+			message_send_status: ['draft', 'scheduled', 'sending', 'paused', 'finished', 'cancelled'],
 			org_role: ['owner', 'admin', 'member', 'viewer'],
 			webhook_delivery_status: ['pending', 'succeeded', 'failed']
 		}
