@@ -210,6 +210,12 @@ describe('saving a template', () => {
 		).rejects.toBeInstanceOf(templates.TemplateNotFoundError);
 	});
 
+	it('searches the library with any text, control characters dropped', async () => {
+		const filter = templates.libraryFilter.parse({ q: 'news\u0000letter', channel: 'fax' });
+		const found = await as('viewer', (trx) => templates.library(trx, w.orgA, filter));
+		expect(found.readyMade.map((t) => t.name)).toEqual(['Monthly newsletter']);
+	});
+
 	it('previews with a contact of the organization only', async () => {
 		const { rows } = await admin.query<{ id: string }>(
 			`insert into public.contacts (org_id, email, first_name, custom) values ($1, 'ann@example.com', 'Ann', '{"shoe_size":"38"}') returning id`,

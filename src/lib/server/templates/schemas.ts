@@ -39,7 +39,13 @@ export const folderInput = z.object({
 
 /** The library's filters (in the URL). */
 export const libraryFilter = z.object({
-	q: z.string().max(100).catch(''),
+	// Control characters (a NUL would make Postgres refuse the search) are dropped.
+	q: z
+		.string()
+		.max(100)
+		// eslint-disable-next-line no-control-regex
+		.transform((s) => s.replace(/[\u0000-\u001f\u007f]/g, ''))
+		.catch(''),
 	channel: z.enum(CHANNELS).optional().catch(undefined),
 	folder: z.uuid().optional().catch(undefined)
 });
