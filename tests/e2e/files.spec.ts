@@ -238,3 +238,57 @@ test('a large file uploads in resumable parts, and resumes after a dropped conne
 		}
 	]);
 });
+
+test('cancelling a large upload abandons it on the server; retrying starts it afresh', async ({
+	page
+}) => {
+	const member = await confirmedUser('Mia Member', 'files-cancel');
+	const owner = await confirmedUser('Olive Owner', 'files-cancel-owner');
+	const { name, slug } = uniqueOrgName('Cancel Co');
+	const orgId = await seedOrg({ owner, name, slug, members: [{ person: member, role: 'member' }] });
+	await signInAs(page, member);
+	await openApp(page, `/${slug}/files`);
+
+	// The second part is held back until the person has cancelled.
+	const requests: string[] = [];
+	let release: (() => void) | undefined;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	let holding = true;
+	await page.route('**/storage/v1/upload/resumable**', async (route) => {
+		const method = route.request().method();
+		requests.push(method);
+		if (method === 'PATCH' && holding) {
+			holding = false;
+			await held;
+			await route.abort('connectionreset').catch(() => {});
+			return;
+		}
+		await route.continue();
+	});
+
+	const size = 7 * 1024 * 1024;
+	await page
+		.getByTestId('file-input')
+		.setInputFiles([
+			{ name: 'draft-cut.zip', mimeType: 'application/zip', buffer: Buffer.alloc(size, 9) }
+		]);
+	const row = page.getByTestId('upload-row');
+	await expect.poll(() => requests.includes('PATCH')).toBe(true);
+	await row.getByRole('button', { name: /^Cancel/ }).click();
+	await expect(row).toHaveAttribute('data-status', 'cancelled');
+	await expect.poll(() => requests.includes('DELETE')).toBe(true);
+	release!();
+
+	await row.getByRole('button', { name: /^Retry/ }).click();
+	await expect(row).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+	expect(requests.filter((m) => m === 'POST')).toHaveLength(2);
+	await expect(page.getByTestId('file-card')).toHaveCount(1);
+	await expect(page.getByTestId('file-card')).toContainText('7.0 MB');
+	const { rows } = await withDb((db) =>
+		db.query<{ size: string }>(
+			`select size::text from public.files where org_id = $1 and not is_folder_marker`,
+			[orgId]
+		)
+	);
+	expect(rows).toEqual([{ size: String(size) }]);
+});
