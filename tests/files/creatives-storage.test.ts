@@ -7,7 +7,6 @@
 // nor can an owner, while a version still waiting for review stays theirs to
 // remove.
 import { randomUUID } from 'node:crypto';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStorageTarget, type StorageTarget } from '../storage/support.ts';
 
