@@ -8,6 +8,7 @@
 // request) are refused with a 4xx and write nothing.
 import { isHttpError } from '@sveltejs/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignsSummary } from '../../src/lib/server/dashboard/campaigns.ts';
 import { withRls, type Trx } from '../../src/lib/server/db/rls.ts';
 import * as orgs from '../../src/lib/server/orgs/index.ts';
 import {
@@ -302,6 +303,9 @@ describe('submitting a creative', () => {
 			[assetId]
 		);
 		expect(rows).toHaveLength(1);
+		// The home page counts it among the creatives to review.
+		const home = await w.as('viewer', (trx) => campaignsSummary(trx, w.world.orgA));
+		expect(home.creativesWaiting).toBe(1);
 	});
 });
 

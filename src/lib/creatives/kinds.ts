@@ -35,7 +35,9 @@ export function kindProblem(
 	if (acceptedKinds.length === 0) return null;
 	const kind = creativeKind(mimeType);
 	if (acceptedKinds.includes(kind)) return null;
-	const what = WORDS[kind as CreativeKind]?.one ?? `a ${mimeType || 'file of unknown type'}`;
+	const what =
+		WORDS[kind as CreativeKind]?.one ??
+		`a ${mimeType ? `${mimeType} file` : 'file of unknown type'}`;
 	return `This deliverable takes ${kindsInWords(acceptedKinds)}; “${fileName}” is ${what}.`;
 }
 

@@ -1,12 +1,15 @@
 // The dashboard's campaigns card: how many campaigns are running and
 // scheduled (counted through the (org_id, status, …) index, capped), and the
-// next few by their start.
+// next few by their start; creatives waiting for review.
 import { sql } from 'kysely';
+import { waitingForReview } from '../creatives/brief.ts';
 import type { Trx } from '../db/rls.ts';
 
 export type CampaignsSummary = {
 	running: number;
 	scheduled: number;
+	/** Creative versions waiting for a reviewer, across campaigns (counted up to the cap). */
+	creativesWaiting: number;
 	/** Counted up to this many per status; more reads "10,000+". */
 	cap: number;
 	upcoming: Array<{
@@ -40,6 +43,7 @@ export async function campaignsSummary(trx: Trx, orgId: string): Promise<Campaig
 	return {
 		running: rows.find((r) => r.status === 'active')?.n ?? 0,
 		scheduled: rows.find((r) => r.status === 'scheduled')?.n ?? 0,
+		creativesWaiting: await waitingForReview(trx, orgId, CAP),
 		cap: CAP,
 		upcoming: upcoming.map((c) => ({
 			id: c.id,
