@@ -1,6 +1,8 @@
 // The words the creatives pages show for review states and brief lines.
 import { DELIVERABLES, PLATFORMS } from '$lib/schemas/campaign-brief';
-import type { BadgeTone } from '../Badge.svelte';
+
+/** Badge.svelte's tones (tsc reads no types out of .svelte files). */
+type BadgeTone = 'neutral' | 'brand' | 'success' | 'warning' | 'danger';
 
 export type ReviewStatus = 'pending' | 'approved' | 'changes_requested';
 
