@@ -134,7 +134,9 @@ try {
 		fromName: '',
 		replyTo: null,
 		content: {
-			html: '<h1>This week</h1><p>Hi {{contact.first_name}}, here is what is new.</p>'.repeat(4)
+			kind: 'html',
+			html: '<h1>This week</h1><p>Hi {{contact.first_name}}, here is what is new.</p>'.repeat(4),
+			text: null
 		},
 		postalAddress: 'Bench brand, 1 Main Street, Lyon, France',
 		sender: {

@@ -212,3 +212,29 @@ it('suppresses unsubscribed, bounced, erased and withdrawn contacts, counted by 
 	);
 	expect(events.rows[0]!.n).toBe(2);
 });
+
+it('sends a campaign made from a ready-made template: MJML once, personalized per person, unsubscribe link filled', async () => {
+	await addContacts(w, 3, 0, 'template.test');
+	const campaign = await emailCampaign(w, { name: 'From a template', domain: 'template.test' });
+	const { rows } = await w.admin.query<{ document: object }>(
+		`select document from public.message_templates
+		  where org_id is null and channel = 'email' and purpose = 'marketing' and document is not null
+		  order by name limit 1`
+	);
+	expect(rows.length).toBe(1);
+	await w.admin.query(`update public.message_sends set content = $2 where campaign_id = $1`, [
+		campaign,
+		rows[0]!.document
+	]);
+	await start(campaign);
+	const s = sender();
+	await until('finished', async () => (await progress(w, campaign)).status === 'finished');
+	await s.stop();
+	senders.splice(senders.indexOf(s), 1);
+	const mails = sink.deliveries.filter((d) => d.to.endsWith('@template.test'));
+	expect(mails.length).toBe(3);
+	for (const m of mails) {
+		const head = m.head.replace(/=\r?\n/g, '');
+		expect(head).toMatch(/https:\/\/app\.test\/u\/u1\./);
+	}
+});

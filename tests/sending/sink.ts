@@ -41,8 +41,8 @@ export async function startSink(opts: { discard?: boolean } = {}): Promise<Sink>
 			const chunks: Buffer[] = [];
 			let head = 0;
 			stream.on('data', (chunk: Buffer) => {
-				// Headers are in the first few KB; the body is read and dropped.
-				if (!opts.discard && head < 8192) {
+				// Headers and the start of the body are kept; the rest is read and dropped.
+				if (!opts.discard && head < 65536) {
 					chunks.push(chunk);
 					head += chunk.length;
 				}

@@ -13,7 +13,8 @@ import {
 	wrapText,
 	type OrgSender
 } from '../automations/branded-email.ts';
-import { renderEmail } from './render.ts';
+import type { MergeVars } from '../../lib/templates/index.ts';
+import { renderDocument, renderHtmlMessage, type PreparedContent } from './render.ts';
 
 export type CampaignMessage = {
 	campaignId: string;
@@ -22,7 +23,7 @@ export type CampaignMessage = {
 	preheader: string;
 	fromName: string;
 	replyTo: string | null;
-	content: unknown;
+	content: PreparedContent;
 	sender: OrgSender;
 	postalAddress: string;
 };
@@ -56,8 +57,6 @@ export function compose(
 	recipient: Recipient,
 	contact: ContactVars
 ): SendMailOptions {
-	const vars = { contact, org: { name: campaign.sender.name } };
-	const rendered = renderEmail(campaign.content, vars);
 	const token = sign(config.unsubscribeSecret, {
 		orgId: campaign.orgId,
 		contactId: recipient.contact_id,
@@ -67,19 +66,39 @@ export function compose(
 		url: `${config.appUrl.replace(/\/$/, '')}/u/${token}`,
 		mailto: campaign.replyTo ?? campaign.sender.replyTo
 	};
-	const preheader = campaign.preheader
-		? `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(campaign.preheader)}</div>`
-		: '';
-	const address = `<p style="font-size:12px;color:#71717a">${escapeHtml(campaign.postalAddress)}</p>`;
+	let subject: string;
+	let html: string;
+	let text: string;
+	if (campaign.content.kind === 'document') {
+		// A template document: its own layout, footer, postal address and unsubscribe link.
+		const { custom, ...fields } = contact;
+		const vars: MergeVars = {
+			contact: fields,
+			custom: (custom ?? {}) as Record<string, unknown>,
+			org: { name: campaign.sender.name },
+			unsubscribe_url: unsubscribe.url
+		};
+		({ subject, html, text } = renderDocument(campaign.content.compiled, vars));
+	} else {
+		const vars = { contact, org: { name: campaign.sender.name } };
+		const rendered = renderHtmlMessage(campaign.content.html, campaign.content.text, vars);
+		const preheader = campaign.preheader
+			? `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(campaign.preheader)}</div>`
+			: '';
+		const address = `<p style="font-size:12px;color:#71717a">${escapeHtml(campaign.postalAddress)}</p>`;
+		subject = render(campaign.subject, vars).replace(/[\r\n]+/g, ' ');
+		html = wrapHtml(campaign.sender, preheader + rendered.html + address, unsubscribe);
+		text = `${wrapText(campaign.sender, rendered.text, unsubscribe)}\n${campaign.postalAddress}\n`;
+	}
 	const from = addressOf(config.mailFrom);
 	return {
 		from: { name: campaign.fromName || campaign.sender.name, address: from },
 		to: recipient.address,
 		replyTo: campaign.replyTo ?? campaign.sender.replyTo ?? undefined,
-		subject: render(campaign.subject, vars).replace(/[\r\n]+/g, ' '),
+		subject,
 		messageId: messageIdFor(recipient.id, config.mailFrom),
-		html: wrapHtml(campaign.sender, preheader + rendered.html + address, unsubscribe),
-		text: `${wrapText(campaign.sender, rendered.text, unsubscribe)}\n${campaign.postalAddress}\n`,
+		html,
+		text,
 		headers: { ...unsubscribeHeaders(unsubscribe), 'X-Growthdesk-Message': recipient.id }
 	};
 }

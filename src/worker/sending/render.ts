@@ -1,14 +1,42 @@
-// Renders a campaign's message document for one contact. The block editor's
-// renderer (`renderEmail(doc, vars) -> { html, text }`, src/lib/templates,
-// issue 15 part 1) is the real one; until it is on main this small stand-in
-// with the same signature renders a document of the shape
-// `{ html: string, text?: string }` with merge tags (`{{contact.first_name | "there"}}`).
+// Renders a campaign's message for one contact. A block document made in the
+// template editor (`{ settings, sections }`, src/lib/templates) is compiled
+// with MJML once per campaign and personalized per recipient (templates'
+// compileEmail/personalize); its footer carries the postal address and the
+// unsubscribe link itself. A message typed as HTML on the sending page
+// (`{ html, text? }`) is merged with the same tags and wrapped in the
+// organization's layout by compose().
 import { escapeHtml, render, type MergeData } from '../../lib/automations/merge.ts';
+import {
+	compileEmail,
+	emailDocument,
+	personalize,
+	type CompiledEmail,
+	type MergeVars
+} from '../../lib/templates/index.ts';
 
 export type RenderedEmail = { html: string; text: string };
 
-/** The variables a message is merged with. */
-export type MessageVars = MergeData;
+/** What compose() needs from a campaign's content, prepared once per campaign. */
+export type PreparedContent =
+	| { kind: 'document'; compiled: CompiledEmail }
+	| { kind: 'html'; html: string; text: string | null };
+
+/** Compiles a template document once (MJML); a typed HTML message as it is. */
+export async function prepareContent(
+	content: unknown,
+	headers: { subject: string; preheader: string }
+): Promise<PreparedContent> {
+	const doc = content as { sections?: unknown; html?: unknown; text?: unknown } | null;
+	if (doc && Array.isArray(doc.sections)) {
+		const parsed = emailDocument.parse(doc);
+		return { kind: 'document', compiled: await compileEmail(parsed, headers) };
+	}
+	return {
+		kind: 'html',
+		html: typeof doc?.html === 'string' ? doc.html : '',
+		text: typeof doc?.text === 'string' ? doc.text : null
+	};
+}
 
 function stripTags(html: string): string {
 	return html
@@ -20,9 +48,18 @@ function stripTags(html: string): string {
 		.trim();
 }
 
-export function renderEmail(doc: unknown, vars: MessageVars): RenderedEmail {
-	const d = (doc ?? {}) as { html?: unknown; text?: unknown };
-	const html = typeof d.html === 'string' ? render(d.html, vars, { escape: 'html' }) : '';
-	const text = typeof d.text === 'string' ? render(d.text, vars) : stripTags(html);
-	return { html: html || `<p>${escapeHtml(text)}</p>`, text };
+/** A typed HTML message merged for one person (values HTML-escaped). */
+export function renderHtmlMessage(
+	html: string,
+	text: string | null,
+	vars: MergeData
+): RenderedEmail {
+	const merged = render(html, vars, { escape: 'html' });
+	const plain = text !== null ? render(text, vars) : stripTags(merged);
+	return { html: merged || `<p>${escapeHtml(plain)}</p>`, text: plain };
+}
+
+/** A template document personalized for one person. */
+export function renderDocument(compiled: CompiledEmail, vars: MergeVars) {
+	return personalize(compiled, vars);
 }

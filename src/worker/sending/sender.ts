@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import pg from 'pg';
 import { compose, type CampaignMessage, type ComposeConfig, type Recipient } from './compose.ts';
+import { prepareContent } from './render.ts';
 import { classify, createPooledTransport } from './smtp.ts';
 
 export type SenderSettings = {
@@ -124,7 +125,7 @@ export function startSender(settings: SenderSettings): Sender {
 			preheader: r.preheader,
 			fromName: r.from_name,
 			replyTo: r.reply_to,
-			content: r.content,
+			content: await prepareContent(r.content, { subject: r.subject, preheader: r.preheader }),
 			postalAddress: r.postal,
 			sender: {
 				name: r.org_name,
