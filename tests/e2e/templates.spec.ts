@@ -48,13 +48,23 @@ function png(width: number, height: number): Buffer {
 }
 
 test('build a template with an image and a merge tag, preview it and send a test', async ({
-	page
+	page,
+	browser
 }) => {
 	test.setTimeout(180_000);
 	const member = await confirmedUser('Mia Member', 'tpl-member');
 	const owner = await confirmedUser('Olive Owner', 'tpl-owner');
+	const viewer = await confirmedUser('Vic Viewer', 'tpl-viewer');
 	const { name, slug } = uniqueOrgName('Templates Co');
-	const orgId = await seedOrg({ owner, name, slug, members: [{ person: member, role: 'member' }] });
+	const orgId = await seedOrg({
+		owner,
+		name,
+		slug,
+		members: [
+			{ person: member, role: 'member' },
+			{ person: viewer, role: 'viewer' }
+		]
+	});
 	await withDb(async (db) => {
 		await db.query(
 			`insert into public.contact_fields (org_id, key, label, type) values ($1, 'shoe_size', 'Shoe size', 'text')`,
@@ -144,8 +154,42 @@ test('build a template with an image and a merge tag, preview it and send a test
 		expect(mail.text).toContain('1 Harbour Street');
 	});
 
+	const editorUrl = page.url();
 	await test.step('the library lists it', async () => {
 		await openApp(page, `/${slug}/templates`);
 		await expect(page.getByRole('link', { name: 'Plain letter' })).toBeVisible();
+	});
+
+	await test.step('a viewer sees the preview alone, and a forged save is refused', async () => {
+		const context = await browser.newContext();
+		const other = await context.newPage();
+		await signInAs(other, viewer);
+		await other.goto(editorUrl);
+		const frame = other.frameLocator('iframe[title="Email preview"]');
+		await expect(frame.locator('body')).toContainText('1 Harbour Street', { timeout: 20_000 });
+		await expect(other.getByRole('button', { name: /^Save/ })).toHaveCount(0);
+		await expect(other.getByRole('region', { name: 'Block settings' })).toHaveCount(0);
+		// A save that would pass every check: only the viewer's rights stop it.
+		const document = {
+			version: 1,
+			sections: [
+				{
+					type: 'section',
+					id: 's',
+					columns: [{ id: 'c', blocks: [{ type: 'footer', id: 'f', address: '1 Main St' }] }]
+				}
+			]
+		};
+		const forged = await other.request.post(`${editorUrl}?/save`, {
+			form: { payload: JSON.stringify({ name: 'Forged by a viewer', subject: 'x', document }) },
+			headers: { origin: new URL(editorUrl).origin, accept: 'application/json' }
+		});
+		// SvelteKit answers a form action called by fetch with its result as JSON.
+		expect(await forged.json()).toMatchObject({ type: 'failure', status: 404 });
+		const { rows } = await withDb((db) =>
+			db.query(`select 1 from public.message_templates where name = 'Forged by a viewer'`)
+		);
+		expect(rows).toHaveLength(0);
+		await context.close();
 	});
 });
