@@ -57,7 +57,11 @@ const TABLES: Array<[string, string[]]> = [
 	['storage.objects', []],
 	['public.files', []],
 	['public.message_template_folders', []],
-	['public.message_templates', []]
+	['public.message_templates', []],
+	['public.creative_requirements', []],
+	['public.creative_assets', []],
+	['public.creative_asset_versions', []],
+	['public.creative_comments', []]
 ];
 
 async function checksums(client: pg.Client): Promise<Record<string, string>> {
@@ -128,7 +132,7 @@ describe('the demo workspace', () => {
 			`select f.folder, f.file_name, f.size, f.checksum, o.version
 			   from public.files f join storage.objects o on o.id = f.object_id
 			   join public.organizations g on g.id = f.org_id
-			  where g.slug = 'northwind' order by f.name`
+			  where g.slug = 'northwind' and f.bucket_id = 'org-files' order by f.name`
 		);
 		expect(files.length).toBeGreaterThanOrEqual(8);
 		expect(new Set(files.map((f) => f.folder))).toEqual(
@@ -148,6 +152,47 @@ describe('the demo workspace', () => {
 			expect(createHash('md5').update(bytes).digest('hex'), file.file_name).toBe(file.checksum);
 		}
 		expect(await q('select * from private.files_orphans()')).toEqual([]);
+	});
+
+	it("shows the ambassador team's creatives in review, their files in Storage", async () => {
+		const progress = await q<{
+			deliverable: string;
+			approved: number;
+			pending: number;
+			missing: number;
+		}>(
+			`select r.deliverable, p.approved, p.pending, p.missing
+			   from public.creative_requirement_progress p
+			   join public.creative_requirements r on r.id = p.requirement_id
+			   join public.campaigns c on c.id = r.campaign_id
+			  where c.name = 'Ultra runners ambassador team' order by r.position`
+		);
+		expect(progress).toEqual([
+			{ deliverable: 'photo', approved: 1, pending: 1, missing: 2 },
+			{ deliverable: 'story', approved: 1, pending: 0, missing: 1 },
+			{ deliverable: 'blog_post', approved: 0, pending: 1, missing: 1 }
+		]);
+		const versions = await q<{ version: string; size: string; checksum: string }>(
+			`select o.version, f.size, f.checksum
+			   from public.creative_asset_versions v
+			   join storage.objects o on o.bucket_id = 'campaign-creatives' and o.name = v.storage_path
+			   join public.files f on f.object_id = o.id`
+		);
+		expect(versions).toHaveLength(5);
+		for (const file of versions) {
+			const bytes = await readFile(
+				join(storageDir, 'objects', file.version.slice(0, 2), file.version)
+			);
+			expect(createHash('md5').update(bytes).digest('hex')).toBe(file.checksum);
+		}
+		const events = await q<{ type: string; n: number }>(
+			`select type, count(*)::int as n from public.events where type like 'creative.%' group by type order by type`
+		);
+		expect(events).toEqual([
+			{ type: 'creative.approved', n: 2 },
+			{ type: 'creative.changes_requested', n: 1 },
+			{ type: 'creative.submitted', n: 5 }
+		]);
 	});
 
 	it("keeps the CRM's API key as an automation secret that the CRM step names", async () => {
