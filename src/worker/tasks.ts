@@ -9,6 +9,7 @@ import { contactsImportTask } from './contacts-import.ts';
 import { contactsImportFilesCleanupTask } from './contacts-import-files.ts';
 import { dashboardRollupsFoldTask } from './dashboard-rollups.ts';
 import { filesOrgPurgeTask } from './files-purge.ts';
+import { messageReportsFoldTask } from './message-reports.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 import { messageSendStartTask } from './sending/start.ts';
 
@@ -23,5 +24,6 @@ export const tasks: TaskList = {
 	campaigns_advance_statuses: campaignStatusesTask(contactDeps),
 	files_org_purge: filesOrgPurgeTask(),
 	message_send_start: messageSendStartTask,
+	message_reports_fold: messageReportsFoldTask(contactDeps),
 	...automationTasks
 };

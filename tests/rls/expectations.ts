@@ -14,6 +14,7 @@ import { fileTables } from '../files/rls-expectations.ts';
 import { campaignTables } from '../campaigns/rls-expectations.ts';
 import { templateTables } from '../templates/rls-expectations.ts';
 import { sendingTables } from '../sending/rls-expectations.ts';
+import { trackingTables } from '../tracking/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -61,6 +62,7 @@ export const expectations: Record<string, TableSpec> = {
 	...campaignCatalogTables,
 	...templateTables,
 	...sendingTables,
+	...trackingTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

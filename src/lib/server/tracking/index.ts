@@ -13,3 +13,27 @@ export {
 	trackMessage,
 	type TrackingConfig
 } from './links.ts';
+export {
+	open,
+	click,
+	providerReport,
+	registerLinks,
+	type ProviderReportKind,
+	type ProviderReportOutcome
+} from './record.ts';
+export {
+	SIGNATURE_HEADER,
+	MAX_BODY_BYTES,
+	signBody,
+	signatureProblem,
+	type SignatureProblem,
+	parseReports,
+	type ProviderReport
+} from './webhook.ts';
+export {
+	report,
+	type MessageReport,
+	type ReportCounts,
+	type ReportDay,
+	type ReportLink
+} from './report.ts';
