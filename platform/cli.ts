@@ -105,6 +105,7 @@ function banner(platform: RunningPlatform, appUrl: string, env: AppEnv) {
   App            ${appUrl}
   API (Auth)     ${platform.apiUrl}
   Mailbox        ${platform.mailboxUrl}   every email sent locally lands here
+  Text messages  ${platform.messagingUrl}   every SMS / WhatsApp message sent locally lands here
   Database       ${env.DATABASE_URL}
   anon key       ${env.PUBLIC_SUPABASE_ANON_KEY}
   service key    ${env.SUPABASE_SERVICE_ROLE_KEY}
@@ -124,7 +125,8 @@ async function dev() {
 			db: envPort('GD_DB_PORT', 54322),
 			api: envPort('GD_API_PORT', 54321),
 			mailbox: envPort('GD_MAILBOX_PORT', 54324),
-			smtp: envPort('GD_SMTP_PORT', 54325)
+			smtp: envPort('GD_SMTP_PORT', 54325),
+			messaging: envPort('GD_MESSAGING_PORT', 54326)
 		},
 		siteUrl: appUrl,
 		demo: true,

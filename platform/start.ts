@@ -1,6 +1,6 @@
 // Starts the local stand-in for a Supabase project: Postgres with the platform
 // objects and migrations, the API gateway (Auth, Storage and edge functions) and the dev
-// mailbox. Used by `npm run dev` and the E2E stack.
+// mailbox and the SMS/WhatsApp stand-in. Used by `npm run dev` and the E2E stack.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -11,13 +11,21 @@ import { bootstrap } from './bootstrap.ts';
 import { loadDemo } from './demo.ts';
 import { loadOrCreateKeys, type PlatformKeys } from './keys.ts';
 import { startMailbox } from './mailbox/index.ts';
+import { standInCredentials, startMessaging } from './messaging/index.ts';
 import { readStorageFileSizeLimit } from './storage/settings.ts';
 import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
 import { installQueue } from '../src/worker/queue.ts';
 
 /** Fixed ports (dev: Supabase's), or 0 for any free port (E2E): the env says which it got. */
-export type PlatformPorts = { db: number; api: number; mailbox: number; smtp: number };
+export type PlatformPorts = {
+	db: number;
+	api: number;
+	mailbox: number;
+	smtp: number;
+	/** The SMS/WhatsApp stand-in's page and Twilio-shaped API (default: any free port). */
+	messaging?: number;
+};
 
 export type PlatformOptions = {
 	/** Everything the platform keeps: Postgres data, keys, mail. */
@@ -44,12 +52,19 @@ export type AppEnv = {
 	SUPABASE_SERVICE_ROLE_KEY: string;
 	DATABASE_URL: string;
 	SMTP_URL: string;
+	/** The SMS/WhatsApp provider (Twilio's API; locally the stand-in). */
+	TWILIO_API_URL: string;
+	TWILIO_ACCOUNT_SID: string;
+	TWILIO_AUTH_TOKEN: string;
+	TWILIO_FROM: string;
+	TWILIO_WHATSAPP_FROM: string;
 };
 
 export type RunningPlatform = {
 	env: AppEnv;
 	apiUrl: string;
 	mailboxUrl: string;
+	messagingUrl: string;
 	keys: PlatformKeys;
 	seeded: boolean;
 	stop(): Promise<void>;
@@ -95,6 +110,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 			onLog: (line) => log(`[mail] ${line}`)
 		});
 		stops.push(() => mailbox.stop());
+		const twilio = standInCredentials();
+		const messaging = await startMessaging({
+			httpPort: options.ports.messaging ?? 0,
+			...twilio,
+			// Replies go to the app's inbound webhook, as Twilio's would.
+			inboundUrl: `${options.siteUrl.replace(/\/+$/, '')}/t/hooks/twilio/inbound`,
+			onLog: (line) => log(`[sms] ${line}`)
+		});
+		stops.push(() => messaging.stop());
 
 		const pool = new pg.Pool({ connectionString: postgres.url, max: 10 });
 		// Postgres may go first on Ctrl-C; a dropped idle connection is not a crash.
@@ -145,10 +169,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 				PUBLIC_SUPABASE_ANON_KEY: keys.anonKey,
 				SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
 				DATABASE_URL: postgres.url,
-				SMTP_URL: `smtp://127.0.0.1:${mailbox.smtpPort}`
+				SMTP_URL: `smtp://127.0.0.1:${mailbox.smtpPort}`,
+				TWILIO_API_URL: messaging.url,
+				TWILIO_ACCOUNT_SID: twilio.accountSid,
+				TWILIO_AUTH_TOKEN: twilio.authToken,
+				// Twilio's magic test numbers: valid, never a real phone.
+				TWILIO_FROM: '+15005550006',
+				TWILIO_WHATSAPP_FROM: '+15005550007'
 			},
 			apiUrl: api.url,
 			mailboxUrl: mailbox.url,
+			messagingUrl: messaging.url,
 			keys,
 			seeded: fresh && Boolean(options.demo),
 			stop
