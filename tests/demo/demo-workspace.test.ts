@@ -61,7 +61,10 @@ const TABLES: Array<[string, string[]]> = [
 	['public.creative_requirements', []],
 	['public.creative_assets', []],
 	['public.creative_asset_versions', []],
-	['public.creative_comments', []]
+	['public.creative_comments', []],
+	['public.message_links', []],
+	['public.message_report_hours', []],
+	['public.message_link_clicks', []]
 ];
 
 async function checksums(client: pg.Client): Promise<Record<string, string>> {
