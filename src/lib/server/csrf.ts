@@ -15,8 +15,12 @@ const FORM_TYPES = new Set([
 	'application/x-sveltekit-formdata'
 ]);
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** Paths whose form posts may come from anywhere (token-authorized, no cookies read). */
-const OPEN_TO_CROSS_SITE = /^\/u\/[^/]+\/?$/;
+/**
+ * Paths whose form posts may come from anywhere (token- or signature-authorized, no
+ * cookies read): the unsubscribe link, and the SMS/WhatsApp provider's delivery
+ * receipts and replies (signed with X-Twilio-Signature).
+ */
+const OPEN_TO_CROSS_SITE = /^\/u\/[^/]+\/?$|^\/t\/hooks\/twilio\/(status|inbound)\/?$/;
 
 /** The 403 text for a cross-site form submission, or null when the request may go on. */
 export function crossSiteProblem(request: Request, url: URL): string | null {
