@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/lib/server/tracking/token.ts';
 import {
 	clickUrl,
+	linksIn,
 	openPixel,
 	trackLinks,
 	trackMessage,
@@ -118,5 +119,19 @@ describe('trackLinks and openPixel', () => {
 		expect(out).toMatch(/<img src="https:\/\/app\.example\.com\/t\/o\/[^"]+"[^>]*\/><\/body>/);
 		expect(out).not.toContain(`href="${links[1]}"`);
 		expect(clickUrl(recipientId, 1, config)).toBe(/href="([^"]+)"/.exec(out)![1]);
+	});
+
+	it('list the trackable links of a message once each, leaving per-contact and non-web links out', () => {
+		const html = [
+			`<a href="https://shop.example.com/sale?a=1&amp;b=2">Sale</a>`,
+			`<a href='https://shop.example.com/'>Home</a>`,
+			`<a href="https://shop.example.com/sale?a=1&b=2">Again</a>`,
+			`<a href="https://shop.example.com/u/{{contact.id}}">Mine</a>`,
+			`<a href="mailto:hi@example.com">Mail</a>`,
+			`<a name="top">Top</a>`
+		].join('');
+		expect(linksIn(html)).toEqual(links);
+		const out = trackLinks(html, recipientId, linksIn(html), config);
+		expect(out.match(/\/t\/c\//g)).toHaveLength(3);
 	});
 });

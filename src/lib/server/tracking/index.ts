@@ -11,6 +11,7 @@ export {
 	trackLinks,
 	openPixel,
 	trackMessage,
+	linksIn,
 	type TrackingConfig
 } from './links.ts';
 export {

@@ -103,3 +103,23 @@ export function trackMessage(
 	const close = tracked.search(/<\/body\s*>/i);
 	return close === -1 ? tracked + pixel : tracked.slice(0, close) + pixel + tracked.slice(close);
 }
+
+/**
+ * The links of a message that clicks can be tracked on: every distinct
+ * http(s) href of its anchors, in order, except those a merge tag makes per
+ * contact (`{{…}}`). Give it the message as rendered before merging (or for
+ * any one contact: the list is the same); register the result for the
+ * campaign and pass the same list to `trackLinks`.
+ */
+export function linksIn(html: string): string[] {
+	const found: string[] = [];
+	for (const [tag] of html.matchAll(ANCHOR)) {
+		const m = HREF.exec(tag);
+		if (!m) continue;
+		const url = decodeAttribute(m[2] ?? m[3] ?? '').trim();
+		if (!/^https?:\/\/\S+$/i.test(url) || url.includes('{{') || url.length > 2000) continue;
+		if (!found.includes(url)) found.push(url);
+		if (found.length === MAX_LINKS) break;
+	}
+	return found;
+}
