@@ -8,7 +8,9 @@ import { trackingSecret } from '$lib/server/tracking/secrets';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ params, locals, setHeaders }) => {
-	const claims = tracking.verify(trackingSecret(), params.token);
+	const secret = trackingSecret();
+	if (!secret) error(404, 'Tracking is not set up.');
+	const claims = tracking.verify(secret, params.token);
 	if (claims?.kind !== 'click') error(400, 'This link is not valid. It may have been cut short.');
 	const url = await locals.db((trx) => tracking.click(trx, claims.recipientId, claims.link));
 	if (!url) error(404, 'This link is no longer available.');

@@ -9,7 +9,9 @@ import type { RequestHandler } from './$types';
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 export const GET: RequestHandler = async ({ params, locals }) => {
-	const claims = tracking.verify(trackingSecret(), params.token);
+	const secret = trackingSecret();
+	if (!secret) error(404, 'Tracking is not set up.');
+	const claims = tracking.verify(secret, params.token);
 	if (claims?.kind !== 'open') error(400, 'This tracking link is not valid.');
 	const known = await locals.db((trx) => tracking.open(trx, claims.recipientId));
 	if (!known) error(404, 'This message is not known.');
