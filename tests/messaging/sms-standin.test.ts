@@ -167,13 +167,9 @@ describe('SMS through the Twilio adapter and the stand-in', () => {
 			apiUrl: standIn.url,
 			statusCallbackUrl: null
 		});
-		expect(
-			await wrong.send({ channel: 'sms', to: '+447700900123', body: 'x', reference })
-		).toMatchObject({
-			ok: false,
-			temporary: false,
-			reason: expect.stringContaining('20003')
-		});
+		const refused = await wrong.send({ channel: 'sms', to: '+447700900123', body: 'x', reference });
+		expect(refused).toMatchObject({ ok: false, temporary: false });
+		expect(refused.ok ? '' : refused.reason).toContain('20003');
 		const down = twilioAdapter({
 			...creds,
 			from: '+15005550006',
