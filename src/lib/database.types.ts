@@ -2017,6 +2017,72 @@ export type Database = {
 					}
 				];
 			};
+			message_link_clicks: {
+				Row: {
+					batch: number;
+					campaign_id: string;
+					clicks: number;
+					org_id: string;
+					position: number;
+					unique_clicks: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					batch?: number;
+					campaign_id: string;
+					clicks?: number;
+					org_id: string;
+					position: number;
+					unique_clicks?: number;
+				};
+				Update: {
+					batch?: number;
+					campaign_id?: string;
+					clicks?: number;
+					org_id?: string;
+					position?: number;
+					unique_clicks?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_link_clicks_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			message_links: {
+				Row: {
+					campaign_id: string;
+					org_id: string;
+					position: number;
+					url: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					org_id: string;
+					position: number;
+					url: string;
+				};
+				Update: {
+					campaign_id?: string;
+					org_id?: string;
+					position?: number;
+					url?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_links_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
 			message_recipients: {
 				Row: {
 					address: string | null;
@@ -2077,6 +2143,69 @@ export type Database = {
 						columns: ['org_id', 'contact_id'];
 						isOneToOne: false;
 						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			message_report_hours: {
+				Row: {
+					batch: number;
+					bounces: number;
+					campaign_id: string;
+					clicks: number;
+					complaints: number;
+					delivered: number;
+					failed: number;
+					hour: string;
+					opens: number;
+					org_id: string;
+					sent: number;
+					suppressed: number;
+					unique_clicks: number;
+					unique_opens: number;
+					unsubscribes: number;
+				};
+				ComputedFields: never;
+				Insert: {
+					batch?: number;
+					bounces?: number;
+					campaign_id: string;
+					clicks?: number;
+					complaints?: number;
+					delivered?: number;
+					failed?: number;
+					hour: string;
+					opens?: number;
+					org_id: string;
+					sent?: number;
+					suppressed?: number;
+					unique_clicks?: number;
+					unique_opens?: number;
+					unsubscribes?: number;
+				};
+				Update: {
+					batch?: number;
+					bounces?: number;
+					campaign_id?: string;
+					clicks?: number;
+					complaints?: number;
+					delivered?: number;
+					failed?: number;
+					hour?: string;
+					opens?: number;
+					org_id?: string;
+					sent?: number;
+					suppressed?: number;
+					unique_clicks?: number;
+					unique_opens?: number;
+					unsubscribes?: number;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_report_hours_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
 						referencedColumns: ['org_id', 'id'];
 					}
 				];
