@@ -5,6 +5,7 @@ export {
 	interests,
 	list,
 	reach,
+	reachOf,
 	reachByChannel,
 	remove,
 	update,

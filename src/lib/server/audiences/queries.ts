@@ -41,7 +41,8 @@ export async function list(trx: Trx, orgId: string): Promise<AudienceSummary[]> 
 			'a.name',
 			'a.description',
 			'a.countries',
-			'a.age_ranges',
+			// Arrays of an enum come back from pg as '{…}' text unless cast.
+			sql<string[]>`a.age_ranges::text[]`.as('age_ranges'),
 			'a.interests',
 			'a.updated_at',
 			(eb) =>
@@ -71,6 +72,11 @@ export async function get(trx: Trx, orgId: string, id: string): Promise<Audience
 	const row = await trx
 		.selectFrom('audiences')
 		.selectAll()
+		// Arrays of an enum come back from pg as '{…}' text unless cast.
+		.select([
+			sql<Audience['ageRanges']>`age_ranges::text[]`.as('age_ranges'),
+			sql<Audience['genders']>`genders::text[]`.as('genders')
+		])
 		.where('org_id', '=', orgId)
 		.where('id', '=', id)
 		.executeTakeFirst();
@@ -184,4 +190,20 @@ export async function reachByChannel(
 		(['email', 'sms', 'whatsapp'] as const).map((c) => reach(trx, orgId, include, exclude, c))
 	);
 	return { email: email!, sms: sms!, whatsapp: whatsapp! };
+}
+
+/** The reach of saved audiences on a channel, by audience id (the wizard's picker, the overview). */
+export async function reachOf(
+	trx: Trx,
+	orgId: string,
+	ids: string[],
+	channel: Channel
+): Promise<Map<string, number>> {
+	if (!ids.length) return new Map();
+	const { rows } = await sql<{ id: string; n: string }>`select a.id,
+		public.audience_reach(a.id, ${channel}::public.consent_channel) as n
+		from public.audiences a where a.org_id = ${orgId}::uuid and a.id = any(${ids}::uuid[])`.execute(
+		trx
+	);
+	return new Map(rows.map((r) => [r.id, Number(r.n)]));
 }
