@@ -1,7 +1,7 @@
 // Reads the wizard's products and creative steps from a posted form (they
 // work without JavaScript: repeated fields, one per line), into the section
 // shapes of $lib/schemas/campaign-brief, ready for its zod schemas.
-import { splitTags } from '$lib/schemas/campaign-brief';
+import { newRequirement, splitTags } from './schemas/campaign-brief.ts';
 
 /** Text values only (a file posted under a field's name counts as empty). */
 const text = (v: FormDataEntryValue | null) => (typeof v === 'string' ? v : '');
@@ -23,10 +23,17 @@ export function productsFromForm(form: FormData) {
 	};
 }
 
-/** Requirements by their id (`requirement_id` repeated; fields named `<field>:<id>`). */
+/**
+ * Requirements by their id (`requirement_id` repeated; fields named
+ * `<field>:<id>`). Without JavaScript the step's "Add a requirement" button
+ * posts `add_requirement` (a new, empty one is appended) and "Remove" posts
+ * `remove_requirement=<id>` (that one is left out).
+ */
 export function creativeFromForm(form: FormData) {
-	return {
-		requirements: all(form, 'requirement_id').map((id) => {
+	const removed = text(form.get('remove_requirement'));
+	const requirements: Record<string, unknown>[] = all(form, 'requirement_id')
+		.filter((id) => id !== '' && id !== removed)
+		.map((id) => {
 			const one = (field: string) => text(form.get(`${field}:${id}`));
 			return {
 				id,
@@ -40,6 +47,7 @@ export function creativeFromForm(form: FormData) {
 				mentions: splitTags(one('mentions'), '@'),
 				accepted_kinds: all(form, `accepted_kinds:${id}`)
 			};
-		})
-	};
+		});
+	if (form.has('add_requirement')) requirements.push(newRequirement());
+	return { requirements };
 }

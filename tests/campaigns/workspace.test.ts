@@ -72,8 +72,14 @@ describe('the workspace list', () => {
 		for (let i = 0; i < 7; i++)
 			ids.push(await createCampaign(w, 'member', { kind: 'sms', name: `Keyset ${i}` }));
 		const submitted = await createCampaign(w, 'member', { kind: 'sms', name: 'Keyset submitted' });
+		// A message campaign is submitted with an audience to send to.
+		const audience = await w.admin.query<{ id: string }>(
+			`insert into public.audiences (org_id, name) values ($1, 'Keyset readers') returning id`,
+			[w.world.orgA]
+		);
 		await fillSections(w, submitted, {
-			basics: { name: 'Keyset submitted', description: '', brand_id: w.brandA }
+			basics: { name: 'Keyset submitted', description: '', brand_id: w.brandA },
+			audience: { audience_ids: [audience.rows[0]!.id] }
 		});
 		await w.as('member', (trx) => campaigns.submit(trx, w.world.orgA, submitted));
 		await w.as('member', (trx) => campaigns.setStatus(trx, w.world.orgA, submitted, 'active'));

@@ -103,7 +103,14 @@ export async function revisionOf(
 export async function fillSections(
 	w: CampaignWorld,
 	campaignId: string,
-	overrides: { basics?: object; objective?: object; budget?: object } = {},
+	overrides: {
+		basics?: object;
+		objective?: object;
+		budget?: object;
+		audience?: object;
+		creative?: object;
+		products?: object;
+	} = {},
 	persona: Persona = 'member'
 ): Promise<void> {
 	const sections: Record<string, object> = {

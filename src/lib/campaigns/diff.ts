@@ -2,6 +2,7 @@
 // or a submission and the drafts): one line per field that differs, in the
 // wizard's words. Also used to tell someone whose save conflicted what the
 // other person changed.
+import { DELIVERABLES, PLATFORMS } from '../schemas/campaign-brief.ts';
 import { KPI_METRICS, STEPS, type SectionKey } from './steps.ts';
 
 export type FieldChange = {
@@ -23,13 +24,66 @@ const FIELD_LABELS: Record<string, string> = {
 	time_zone: 'Time zone',
 	starts_at: 'Start',
 	ends_at: 'End',
-	lines: 'Budget lines'
+	lines: 'Budget lines',
+	audience_ids: 'Audiences',
+	requirements: 'Requirements'
 };
 
-type Names = { brands?: Map<string, string> };
+/** Fields whose label depends on the step (`lines` of the budget vs of products). */
+const STEP_FIELD_LABELS: Partial<Record<SectionKey, Record<string, string>>> = {
+	products: { lines: 'Products' }
+};
 
-function show(field: string, value: unknown, names: Names): string | null {
+type Names = {
+	brands?: Map<string, string>;
+	audiences?: Map<string, string>;
+	products?: Map<string, string>;
+};
+
+const scalar = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? String(v) : '');
+
+/** "2 × Reel on Instagram (9:16), due 2099-03-15, #spring @northwind". */
+function requirementText(r: Record<string, unknown>): string {
+	const what = DELIVERABLES[r.deliverable as keyof typeof DELIVERABLES] ?? scalar(r.deliverable);
+	const where = PLATFORMS[r.platform as keyof typeof PLATFORMS] ?? scalar(r.platform);
+	const tags = [
+		...(Array.isArray(r.hashtags) ? (r.hashtags as unknown[]) : []),
+		...(Array.isArray(r.mentions) ? (r.mentions as unknown[]) : [])
+	].map(scalar);
+	return [
+		`${scalar(r.count) || '?'} × ${what} on ${where}${r.format ? ` (${scalar(r.format)})` : ''}`,
+		r.due_on ? `due ${scalar(r.due_on)}` : '',
+		tags.join(' '),
+		r.guidelines ? `“${scalar(r.guidelines).slice(0, 80)}”` : ''
+	]
+		.filter(Boolean)
+		.join(', ');
+}
+
+function show(field: string, value: unknown, names: Names, step?: SectionKey): string | null {
 	if (value === undefined || value === null || value === '') return null;
+	if (field === 'audience_ids' && Array.isArray(value))
+		return (
+			value
+				.map((id) => names.audiences?.get(scalar(id)) ?? 'a deleted audience')
+				.sort()
+				.join(', ') || null
+		);
+	if (field === 'requirements' && Array.isArray(value))
+		return (
+			value.map((r: Record<string, unknown>, i) => `${i + 1}. ${requirementText(r)}`).join('; ') ||
+			null
+		);
+	if (step === 'products' && field === 'lines' && Array.isArray(value))
+		return (
+			value
+				.map((l: Record<string, unknown>) => {
+					const name = names.products?.get(scalar(l.product_id)) ?? 'a deleted product';
+					const off = Number(l.discount_percent) ? ` (−${scalar(l.discount_percent)} %)` : '';
+					return `${name} × ${scalar(l.quantity)}${off}`;
+				})
+				.join(', ') || null
+		);
 	if (field === 'brand_id' && typeof value === 'string')
 		return names.brands?.get(value) ?? 'a deleted brand';
 	if (field === 'kpis' && Array.isArray(value))
@@ -74,10 +128,11 @@ export function diffSection(
 	];
 	const out: FieldChange[] = [];
 	for (const key of ordered) {
-		const from = show(key, a[key], names);
-		const to = show(key, b[key], names);
+		const from = show(key, a[key], names, step);
+		const to = show(key, b[key], names, step);
 		if (from === to) continue;
-		out.push({ step, stepLabel, field: FIELD_LABELS[key] ?? key, before: from, after: to });
+		const label = STEP_FIELD_LABELS[step]?.[key] ?? FIELD_LABELS[key] ?? key;
+		out.push({ step, stepLabel, field: label, before: from, after: to });
 	}
 	return out;
 }

@@ -5,9 +5,17 @@
 // own rules again on submission (dates in order, known currency, budget
 // bounds), whoever calls it.
 //
-// Audience, creative brief and products are built by the catalog module; until
-// their forms exist the steps show what is coming and are not required.
+// Audience, creative brief and products use the catalog module's section
+// schemas ($lib/schemas/campaign-brief): a message campaign must say whom it
+// reaches (at least one audience), an influencer campaign what creators
+// deliver (at least one requirement); products are optional.
 import { z } from 'zod';
+import { creativeFromForm, productsFromForm } from '../campaign-brief-form.ts';
+import {
+	audienceSectionSchema,
+	creativeSectionSchema,
+	productsSectionSchema
+} from '../schemas/campaign-brief.ts';
 import { CURRENCIES } from '../currencies.ts';
 import type { Database } from '../database.types.ts';
 
@@ -21,17 +29,16 @@ export type StepSpec = {
 	label: string;
 	/** Kinds that have this step (all when absent). */
 	kinds?: readonly CampaignKind[];
-	/** Not required to submit while its form is still to come. */
-	optional?: boolean;
 };
 
 export const STEPS: readonly StepSpec[] = [
 	{ key: 'basics', label: 'Basics' },
 	{ key: 'objective', label: 'Objective & KPIs' },
 	{ key: 'budget', label: 'Budget & dates' },
-	{ key: 'audience', label: 'Audience', optional: true },
-	{ key: 'creative', label: 'Creative brief', optional: true },
-	{ key: 'products', label: 'Products', kinds: ['influencer'], optional: true },
+	{ key: 'audience', label: 'Audience' },
+	// Creators deliver to a brief; a message campaign's content is its template.
+	{ key: 'creative', label: 'Creative brief', kinds: ['influencer'] },
+	{ key: 'products', label: 'Products', kinds: ['influencer'] },
 	{ key: 'review', label: 'Review & submit' }
 ];
 
@@ -171,25 +178,48 @@ export const budgetSchema = z
 			});
 	});
 
-/** Steps that have no form yet accept anything. */
-const pending = z.looseObject({});
+/** Message campaigns (email, SMS, WhatsApp) send to contacts: they need an audience. */
+export const isMessageKind = (
+	kind: CampaignKind | undefined
+): kind is Exclude<CampaignKind, 'influencer'> =>
+	kind === 'email' || kind === 'sms' || kind === 'whatsapp';
+
+const messageAudienceSchema = audienceSectionSchema.refine((a) => a.audience_ids.length > 0, {
+	path: ['audience_ids'],
+	message: 'Pick at least one audience: who receives this campaign.'
+});
+
+const briefSchema = creativeSectionSchema.refine((c) => c.requirements.length > 0, {
+	path: ['requirements'],
+	message: 'Add at least one requirement: what creators should deliver.'
+});
 
 export const SECTION_SCHEMAS: Record<SectionKey, z.ZodType> = {
 	basics: basicsSchema,
 	objective: objectiveSchema,
 	budget: budgetSchema,
-	audience: pending,
-	creative: pending,
-	products: pending
+	audience: audienceSectionSchema,
+	creative: briefSchema,
+	products: productsSectionSchema
 };
+
+/** The schema a section is checked with; a message campaign's audience is required. */
+export function schemaOf(section: SectionKey, kind?: CampaignKind): z.ZodType {
+	if (section === 'audience' && isMessageKind(kind)) return messageAudienceSchema;
+	return SECTION_SCHEMAS[section];
+}
 
 export type Problem = { step: SectionKey; label: string; field: string; message: string };
 
 /** Field problems of one section: path ('kpis.0.target') → first message. */
-export function sectionErrors(section: SectionKey, data: unknown): Record<string, string> {
+export function sectionErrors(
+	section: SectionKey,
+	data: unknown,
+	kind?: CampaignKind
+): Record<string, string> {
 	// A step never opened is judged as its empty form (messages say what to fill in).
 	const filled = { ...emptySection(section), ...((data ?? {}) as Record<string, unknown>) };
-	const result = SECTION_SCHEMAS[section].safeParse(filled);
+	const result = schemaOf(section, kind).safeParse(filled);
 	if (result.success) return {};
 	const errors: Record<string, string> = {};
 	for (const issue of result.error.issues) {
@@ -206,9 +236,9 @@ export function problemsOf(
 ): Problem[] {
 	const out: Problem[] = [];
 	for (const step of stepsFor(kind)) {
-		if (step.key === 'review' || step.optional) continue;
+		if (step.key === 'review') continue;
 		const key = step.key;
-		for (const [field, message] of Object.entries(sectionErrors(key, sections[key])))
+		for (const [field, message] of Object.entries(sectionErrors(key, sections[key], kind)))
 			out.push({ step: key, label: step.label, field, message });
 	}
 	return out;
@@ -259,18 +289,16 @@ export function sectionFromForm(section: SectionKey, form: FormData): Record<str
 				ends_at: field(form, 'ends_at'),
 				lines: rows(form, 'lines', ['label', 'amount'])
 			};
-		default: {
-			// Steps still to come keep what they had (their forms post nothing).
-			const raw = field(form, 'data');
-			try {
-				const parsed = JSON.parse(raw || '{}') as unknown;
-				return typeof parsed === 'object' && parsed && !Array.isArray(parsed)
-					? (parsed as Record<string, unknown>)
-					: {};
-			} catch {
-				return {};
-			}
-		}
+		case 'audience':
+			return {
+				audience_ids: [
+					...new Set(form.getAll('audience_ids').filter((v): v is string => typeof v === 'string'))
+				]
+			};
+		case 'products':
+			return productsFromForm(form);
+		case 'creative':
+			return creativeFromForm(form);
 	}
 }
 
@@ -283,7 +311,11 @@ export function emptySection(section: SectionKey): Record<string, unknown> {
 			return { objective: '', kpis: [] };
 		case 'budget':
 			return { amount: '', currency: '', time_zone: '', starts_at: '', ends_at: '', lines: [] };
-		default:
-			return {};
+		case 'audience':
+			return { audience_ids: [] };
+		case 'creative':
+			return { requirements: [] };
+		case 'products':
+			return { lines: [] };
 	}
 }

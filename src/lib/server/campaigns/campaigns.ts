@@ -7,8 +7,10 @@ import { sql } from 'kysely';
 import type { Trx } from '../db/rls.ts';
 import {
 	problemsOf,
+	stepsFor,
 	type CampaignKind,
 	type CampaignStatus,
+	type Problem,
 	type SectionKey
 } from '../../campaigns/steps.ts';
 import { CampaignIncompleteError, CampaignNotFoundError } from './errors.ts';
@@ -189,15 +191,72 @@ export async function saveSection(
 export async function submit(trx: Trx, orgId: string, id: string): Promise<number> {
 	const campaign = await get(trx, orgId, id);
 	const all = await sections(trx, orgId, id);
-	const problems = problemsOf(
-		campaign.kind,
-		Object.fromEntries(Object.entries(all).map(([k, s]) => [k, s.data]))
-	);
+	const data = Object.fromEntries(Object.entries(all).map(([k, s]) => [k, s.data]));
+	const problems = problemsOf(campaign.kind, data);
+	if (!problems.length)
+		problems.push(...(await missingReferences(trx, orgId, campaign.kind, data)));
 	if (problems.length) throw new CampaignIncompleteError(problems);
 	const { rows } = await sql<{
 		version: number;
 	}>`select public.submit_campaign(${id}) as version`.execute(trx);
 	return rows[0]!.version;
+}
+
+/**
+ * Audiences deleted or products archived since they were picked: named as
+ * problems of their step rather than left to fail the submission.
+ */
+async function missingReferences(
+	trx: Trx,
+	orgId: string,
+	kind: CampaignKind,
+	data: Partial<Record<SectionKey, unknown>>
+): Promise<Problem[]> {
+	const out: Problem[] = [];
+	const steps = stepsFor(kind).map((s) => s.key);
+	const audienceIds = steps.includes('audience')
+		? ((data.audience as { audience_ids?: string[] } | undefined)?.audience_ids ?? [])
+		: [];
+	if (audienceIds.length) {
+		const found = await trx
+			.selectFrom('audiences')
+			.select('id')
+			.where('org_id', '=', orgId)
+			.where('id', 'in', audienceIds)
+			.execute();
+		if (found.length < new Set(audienceIds).size)
+			out.push({
+				step: 'audience',
+				label: 'Audience',
+				field: 'audience_ids',
+				message: 'An audience you picked has been deleted: pick another.'
+			});
+	}
+	const lines = steps.includes('products')
+		? ((data.products as { lines?: { product_id: string }[] } | undefined)?.lines ?? [])
+		: [];
+	if (lines.length) {
+		const ids = lines.map((l) => l.product_id);
+		const rows = await trx
+			.selectFrom('products')
+			.select(['id', 'name', 'archived_at'])
+			.where('org_id', '=', orgId)
+			.where('id', 'in', ids)
+			.execute();
+		for (const [i, line] of lines.entries()) {
+			const row = rows.find((r) => r.id === line.product_id);
+			if (!row || row.archived_at)
+				out.push({
+					step: 'products',
+					label: 'Products',
+					field: `lines.${i}.product_id`,
+					message: row
+						? `“${row.name}” is archived: remove it or restore it in the catalogue.`
+						: 'A product you picked has been deleted: remove it.'
+				});
+		}
+	}
+	return out;
 }
 
 /** Moves a campaign to another status; the database refuses what is not allowed. */

@@ -1,6 +1,7 @@
 // The campaigns module: campaigns and their wizard sections, the workspace
 // list and timeline, folders, versions and activity.
 export * from './campaigns.ts';
+export * as brief from './brief.ts';
 export * as folders from './folders.ts';
 export * as history from './history.ts';
 export {

@@ -2,9 +2,13 @@
 // campaign, its sections, brands, currencies) and domain errors as statuses.
 import { error } from '@sveltejs/kit';
 import { sql } from 'kysely';
+import { audienceSummary } from '$lib/campaigns/audience-summary';
+import { isMessageKind, type CampaignKind } from '$lib/campaigns/steps';
+import * as audiences from '$lib/server/audiences';
 import * as brands from '$lib/server/brands';
 import * as campaigns from '$lib/server/campaigns';
 import { mapDbError, type Trx } from '$lib/server/db';
+import * as products from '$lib/server/products';
 
 type Status = 400 | 403 | 404 | 409 | 422;
 
@@ -34,6 +38,56 @@ export async function currencies(trx: Trx): Promise<{ code: string; name: string
 export async function brandOptions(trx: Trx, orgId: string) {
 	const all = await brands.list(trx, orgId);
 	return all.map((b) => ({ id: b.id, name: b.name }));
+}
+
+/** Names for a diff of wizard sections: brands, audiences and products (archived ones too). */
+export async function diffNames(trx: Trx, orgId: string) {
+	const [brandList, audienceList, productList] = await Promise.all([
+		brandOptions(trx, orgId),
+		audiences.list(trx, orgId),
+		products.list(trx, orgId, { archived: true, limit: 5000 })
+	]);
+	return {
+		brands: new Map(brandList.map((b) => [b.id, b.name])),
+		audiences: new Map(audienceList.map((a) => [a.id, a.name])),
+		products: new Map(productList.map((p) => [p.id, p.name]))
+	};
+}
+
+/**
+ * The organization's audiences for the wizard's picker, each with whom it
+ * targets and, for a message campaign, how many contacts it reaches on the
+ * campaign's channel (with consent).
+ */
+export async function audienceOptions(trx: Trx, orgId: string, kind: CampaignKind) {
+	const list = await audiences.list(trx, orgId);
+	const reach = isMessageKind(kind)
+		? await audiences.reachOf(
+				trx,
+				orgId,
+				list.map((a) => a.id),
+				kind
+			)
+		: null;
+	return list.map((a) => ({
+		id: a.id,
+		name: a.name,
+		description: a.description,
+		summary: audienceSummary(a),
+		reach: reach ? (reach.get(a.id) ?? 0) : null
+	}));
+}
+
+/** The catalogue's products a campaign can add (not archived). */
+export async function productOptions(trx: Trx, orgId: string) {
+	const list = await products.list(trx, orgId, { limit: 5000 });
+	return list.map((p) => ({
+		id: p.id,
+		name: p.name,
+		sku: p.sku,
+		price: p.price,
+		currency: p.currency
+	}));
 }
 
 let zones: string[] | undefined;

@@ -1,12 +1,18 @@
 // A campaign's overview: status with the moves the database allows, dates,
-// budget, KPIs, folder, versions (and what changed between two), activity.
+// budget, KPIs, folder, the audiences it targets (with their reach on a
+// message campaign's channel), the creative brief's progress per requirement,
+// its products with line and campaign totals, versions (and what changed
+// between two), activity.
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { resolve } from '$app/paths';
+import { audienceSummary } from '$lib/campaigns/audience-summary';
 import { diffSnapshots } from '$lib/campaigns/diff';
+import { isMessageKind } from '$lib/campaigns/steps';
+import * as audiences from '$lib/server/audiences';
 import * as campaigns from '$lib/server/campaigns';
 import * as orgs from '$lib/server/orgs';
-import { brandOptions, describeError, throwHttp } from '../respond.server';
+import { describeError, diffNames, throwHttp } from '../respond.server';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
@@ -14,14 +20,38 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 	return locals
 		.db(async (trx) => {
 			const campaign = await campaigns.get(trx, org.id, params.id);
-			const [versions, lines, kpis, activity, folders, brands] = await Promise.all([
+			const [
+				versions,
+				lines,
+				kpis,
+				activity,
+				folders,
+				names,
+				targeted,
+				products,
+				totals,
+				creatives
+			] = await Promise.all([
 				campaigns.history.submissions(trx, org.id, params.id),
 				campaigns.history.budgetLines(trx, org.id, params.id),
 				campaigns.history.kpis(trx, org.id, params.id),
 				campaigns.history.activity(trx, org.id, params.id),
 				campaigns.folders.list(trx, org.id),
-				brandOptions(trx, org.id)
+				diffNames(trx, org.id),
+				campaigns.brief.audiences(trx, org.id, params.id),
+				campaigns.brief.products(trx, org.id, params.id),
+				campaigns.brief.productTotals(trx, org.id, params.id),
+				campaigns.brief.creativeProgress(trx, org.id, params.id)
 			]);
+			// A message campaign's reach on its channel, per audience (with consent).
+			const reach = isMessageKind(campaign.kind)
+				? await audiences.reachOf(
+						trx,
+						org.id,
+						targeted.map((a) => a.id),
+						campaign.kind
+					)
+				: null;
 			const people = await campaigns.history.people(trx, [
 				campaign.ownerId,
 				...activity.map((a) => a.actorId),
@@ -32,7 +62,6 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 			const to = Number(url.searchParams.get('to')) || versions[0]?.version;
 			const a = versions.find((v) => v.version === from);
 			const b = versions.find((v) => v.version === to);
-			const names = { brands: new Map(brands.map((x) => [x.id, x.name])) };
 			return {
 				campaign,
 				nextStatuses: campaigns.nextStatuses(campaign.status),
@@ -51,6 +80,15 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 						: null,
 				lines,
 				kpis,
+				audiences: targeted.map((a) => ({
+					id: a.id,
+					name: a.name,
+					summary: audienceSummary(a),
+					reach: reach ? (reach.get(a.id) ?? 0) : null
+				})),
+				products,
+				totals,
+				creatives,
 				activity: activity.map((e) => ({
 					...e,
 					actor: e.actorId ? (people.get(e.actorId) ?? 'A former member') : null

@@ -18,9 +18,12 @@ import {
 import * as campaigns from '$lib/server/campaigns';
 import * as orgs from '$lib/server/orgs';
 import {
+	audienceOptions,
 	brandOptions,
 	currencies,
 	describeError,
+	diffNames,
+	productOptions,
 	throwHttp,
 	timeZones
 } from '../../../respond.server';
@@ -32,23 +35,34 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 		.db(async (trx) => {
 			const campaign = await campaigns.get(trx, org.id, params.id);
 			if (!isStep(campaign.kind, params.step)) error(404, 'Page not found');
-			const [sections, brandList, currencyList, zones] = await Promise.all([
-				campaigns.sections(trx, org.id, params.id),
-				brandOptions(trx, org.id),
-				currencies(trx),
-				timeZones(trx)
-			]);
+			// The audience and products steps (and the review naming them) need the catalogue.
+			const step = params.step;
+			const [sections, brandList, currencyList, zones, audienceList, productList] =
+				await Promise.all([
+					campaigns.sections(trx, org.id, params.id),
+					brandOptions(trx, org.id),
+					currencies(trx),
+					timeZones(trx),
+					step === 'audience' || step === 'review'
+						? audienceOptions(trx, org.id, campaign.kind)
+						: [],
+					step === 'products' || step === 'review' ? productOptions(trx, org.id) : []
+				]);
 			const data = Object.fromEntries(Object.entries(sections).map(([k, s]) => [k, s.data]));
 			return {
 				campaign,
 				step: params.step,
 				steps: stepsFor(campaign.kind).map((s) => ({
 					...s,
-					done: s.key === 'review' || Object.keys(sectionErrors(s.key, data[s.key])).length === 0
+					done:
+						s.key === 'review' ||
+						Object.keys(sectionErrors(s.key, data[s.key], campaign.kind)).length === 0
 				})),
 				sections,
 				problems: params.step === 'review' ? problemsOf(campaign.kind, data) : [],
 				brands: brandList,
+				audiences: audienceList,
+				products: productList,
 				currencies: currencyList,
 				timeZones: zones,
 				orgTimeZone: org.timeZone ?? 'UTC'
@@ -77,9 +91,7 @@ async function save(event: RequestEvent) {
 				(await campaigns.history.people(trx, [result.current.updatedBy])).get(
 					result.current.updatedBy ?? ''
 				) ?? null;
-			const names = {
-				brands: new Map((await brandOptions(trx, org.id)).map((b) => [b.id, b.name]))
-			};
+			const names = await diffNames(trx, org.id);
 			return {
 				kind: 'conflict' as const,
 				values,
@@ -112,7 +124,7 @@ async function saveAndMove(event: RequestEvent, direction: 'next' | 'back' | 'st
 		return fail(409, { values: outcome.values, conflict: outcome.conflict });
 	const { previous, next } = neighbours(outcome.campaign.kind, event.params.step as StepKey);
 	if (direction === 'next') {
-		const errors = sectionErrors(outcome.section, outcome.values);
+		const errors = sectionErrors(outcome.section, outcome.values, outcome.campaign.kind);
 		if (Object.keys(errors).length)
 			return fail(400, { values: outcome.values, errors, revision: outcome.revision });
 		if (next) redirect(303, stepUrl(event.params.org, event.params.id, next));

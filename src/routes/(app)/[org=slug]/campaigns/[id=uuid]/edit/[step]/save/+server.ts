@@ -8,7 +8,7 @@ import { isStep } from '$lib/campaigns/steps';
 import { MAX_JSON_DEPTH, jsonDepth } from '$lib/json-bounds';
 import * as campaigns from '$lib/server/campaigns';
 import * as orgs from '$lib/server/orgs';
-import { brandOptions, throwHttp } from '../../../../respond.server';
+import { diffNames, throwHttp } from '../../../../respond.server';
 import type { RequestHandler } from './$types';
 
 const bodySchema = z.object({
@@ -43,9 +43,7 @@ export const POST: RequestHandler = async (event) => {
 			if (result.saved)
 				return json({ saved: true, revision: result.revision, version: result.version });
 			const by = result.current.updatedBy;
-			const names = {
-				brands: new Map((await brandOptions(trx, org.id)).map((b) => [b.id, b.name]))
-			};
+			const names = await diffNames(trx, org.id);
 			return json(
 				{
 					saved: false,
