@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { CURRENCIES } from '$lib/iso';
 
+/** File names a product image may have (what browsers show in an img). */
+const IMAGE_NAME = /\.(png|jpe?g|gif|webp|avif)$/i;
+
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 export const productSchema = z.object({
@@ -31,7 +34,20 @@ export const productSchema = z.object({
 			(v) => !/^\d+(\.\d{1,2})?$/.test(v) || Number(v) < 1e10,
 			'A price is at most 9,999,999,999.99.'
 		),
-	currency: z.enum(CURRENCIES, 'Pick a currency.')
+	currency: z.enum(CURRENCIES, 'Pick a currency.'),
+	// The image's object in the org-files bucket (`<org id>/…/name.png`), picked
+	// or uploaded with the Files picker; empty for none. The database checks the
+	// organization's prefix.
+	imagePath: z
+		.string()
+		.trim()
+		.max(1024, 'Pick an image from Files.')
+		.refine(
+			(v) => v === '' || (/^[0-9a-f-]{36}\/./i.test(v) && !/(^|\/)\.\.(\/|$)/.test(v)),
+			'Pick an image from Files.'
+		)
+		.refine((v) => v === '' || IMAGE_NAME.test(v), 'Pick an image (PNG, JPEG, GIF, WebP or AVIF).')
+		.optional()
 });
 export type ProductInput = z.infer<typeof productSchema>;
 

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Trx } from '$lib/server/db';
 import type { ProductInput } from '$lib/schemas/products';
 
-export type Product = ProductInput & {
+export type Product = Omit<ProductInput, 'imagePath'> & {
 	id: string;
 	imagePath: string | null;
 	archivedAt: string | null;
@@ -55,6 +55,13 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** A price as the exact decimal typed (never through a float). */
 const exact = (price: string) => sql<number>`${price}::numeric`;
 
+/** The form's fields as columns: the price exact, no image as null. */
+const columnsOf = ({ imagePath, ...input }: ProductInput) => ({
+	...input,
+	price: exact(input.price),
+	image_path: imagePath || null
+});
+
 export type ProductFilter = { q?: string; archived?: boolean; limit?: number };
 
 /** Products by name; a search matches name or SKU; archived ones only when asked. */
@@ -91,7 +98,7 @@ export async function get(trx: Trx, orgId: string, id: string): Promise<Product 
 export async function create(trx: Trx, orgId: string, input: ProductInput): Promise<string> {
 	const row = await trx
 		.insertInto('products')
-		.values({ org_id: orgId, ...input, price: exact(input.price) })
+		.values({ org_id: orgId, ...columnsOf(input) })
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	return row.id;
@@ -105,7 +112,7 @@ export async function update(
 ): Promise<boolean> {
 	const result = await trx
 		.updateTable('products')
-		.set({ ...input, price: exact(input.price) })
+		.set(columnsOf(input))
 		.where('org_id', '=', orgId)
 		.where('id', '=', id)
 		.executeTakeFirst();

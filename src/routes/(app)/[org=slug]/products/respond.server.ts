@@ -7,7 +7,8 @@ import type { ProductInput } from '$lib/schemas/products';
 const WORDS = {
 	sku: 'Another product of this organization already uses this SKU.',
 	price: 'A price cannot be negative.',
-	currency: 'Pick a currency from the list.'
+	currency: 'Pick a currency from the list.',
+	imagePath: 'Pick an image from this organization’s Files.'
 };
 
 export const failProduct = (form: SuperValidated<ProductInput, FormMessage>, e: unknown) =>

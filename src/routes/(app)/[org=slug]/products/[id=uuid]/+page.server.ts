@@ -17,7 +17,14 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 	if (!product) error(404, 'Page not found');
 	return {
 		product,
-		form: await superValidate(product, zod4(productSchema), { id: 'product', errors: false }),
+		form: await superValidate(
+			{ ...product, imagePath: product.imagePath ?? '' },
+			zod4(productSchema),
+			{
+				id: 'product',
+				errors: false
+			}
+		),
 		archiveForm: await superValidate(
 			{ archived: product.archivedAt ? 'false' : 'true' },
 			zod4(archiveSchema),
