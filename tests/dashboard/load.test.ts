@@ -129,6 +129,27 @@ describe('the dashboard', () => {
 		expect(d.activity.find((a) => a.link)?.link).toEqual({ kind: 'import', id: importId });
 	});
 
+	it('shows the catalogue: products not archived and audiences, the latest first', async () => {
+		await admin.query(
+			`insert into public.products (org_id, name, sku, price, currency, archived_at, created_at) values
+			   ($1, 'Rain jacket', 'RJ-1', 120, 'EUR', null, now() - interval '2 days'),
+			   ($1, 'Trail shoe', 'TS-1', 89.90, 'EUR', null, now() - interval '1 day'),
+			   ($1, 'Old cap', 'CAP-0', 10, 'EUR', now(), now())`,
+			[w.orgA]
+		);
+		await admin.query(`insert into public.audiences (org_id, name) values ($1, 'Runners')`, [
+			w.orgA
+		]);
+		const d = await load('viewer');
+		expect(d.catalog).toMatchObject({ products: 2, audiences: 1 });
+		expect(d.catalog.latestProducts.map((p) => [p.name, p.price])).toEqual([
+			['Trail shoe', '89.90'],
+			['Rain jacket', '120.00']
+		]);
+		expect(d.catalog.latestAudiences.map((a) => a.name)).toEqual(['Runners']);
+		expect((await load('outsider')).catalog).toMatchObject({ products: 0, audiences: 0 });
+	});
+
 	it('shows the organization to its members only', async () => {
 		const d = await load('outsider');
 		expect(d.contacts.total).toBe(0);

@@ -9,6 +9,7 @@ import type { Trx } from '../db/rls.ts';
 import { recentActivity, type Activity } from './activity.ts';
 import { automationsSummary, type AutomationsSummary } from './automations.ts';
 import { campaignsSummary, type CampaignsSummary } from './campaigns.ts';
+import { catalogSummary, type CatalogSummary } from './catalog.ts';
 import { checklist, type Checklist } from './checklist.ts';
 import { contactsSummary, type ContactsSummary } from './contacts.ts';
 import { dayOf } from './days.ts';
@@ -25,6 +26,7 @@ export {
 } from './automations.ts';
 export type { Checklist, ChecklistStep } from './checklist.ts';
 export type { CampaignsSummary } from './campaigns.ts';
+export type { CatalogSummary } from './catalog.ts';
 export type { RecentImport } from './imports.ts';
 export type { TemplatesSummary } from './templates.ts';
 
@@ -35,6 +37,8 @@ export type Dashboard = {
 	segments: Array<{ id: string; name: string; count: number }>;
 	automations: AutomationsSummary;
 	campaigns: CampaignsSummary;
+	/** Products and audiences campaigns use. */
+	catalog: CatalogSummary;
 	imports: RecentImport[];
 	activity: Activity[];
 	/** What the organization stores in Files. */
@@ -61,6 +65,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		segments: await segments.largestSegments(trx, orgId, 5),
 		automations: await automationsSummary(trx, orgId, today),
 		campaigns: await campaignsSummary(trx, orgId),
+		catalog: await catalogSummary(trx, orgId),
 		imports: await recentImports(trx, orgId, 5),
 		activity: await recentActivity(trx, orgId, 8),
 		files: await files.usage(trx, orgId),
