@@ -60,10 +60,19 @@ test('fill the wizard half-way, reload, finish on a second load and submit', asy
 		await page.getByLabel('Amount of line 1').fill('9000');
 		await page.getByRole('button', { name: 'Next' }).click();
 		await expect(page).toHaveURL(new RegExp(`/edit/audience$`));
-		for (const step of ['creative', 'products', 'review']) {
-			await page.getByRole('button', { name: step === 'review' ? 'Review' : 'Next' }).click();
-			await expect(page).toHaveURL(new RegExp(`/edit/${step}$`));
-		}
+		// An influencer campaign's audience is optional; its brief is not.
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(page).toHaveURL(new RegExp(`/edit/creative$`));
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(
+			page.getByText('Add at least one requirement: what creators should deliver.')
+		).toBeVisible();
+		await page.getByRole('button', { name: 'Add a requirement' }).click();
+		await page.getByLabel('Format or aspect ratio').fill('9:16');
+		await page.getByRole('button', { name: 'Next' }).click();
+		await expect(page).toHaveURL(new RegExp(`/edit/products$`));
+		await page.getByRole('button', { name: 'Review' }).click();
+		await expect(page).toHaveURL(new RegExp(`/edit/review$`));
 		await expect(page.getByText('Every step is complete.')).toBeVisible();
 		await page.getByRole('button', { name: 'Submit campaign' }).click();
 		await expect(page).toHaveURL(new RegExp(`/campaigns/${id}\\?submitted=1$`));
