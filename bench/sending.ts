@@ -145,7 +145,8 @@ try {
 			primaryColor: '#4f46e5',
 			fontFamily: 'Inter',
 			logoUrl: null
-		}
+		},
+		links: []
 	};
 	const contacts = await q<{ id: string; email: string; first_name: string }>(
 		`select id, email::text as email, first_name from public.contacts where org_id = $1`,

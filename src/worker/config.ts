@@ -7,6 +7,7 @@
 //   SMTP_URL, MAIL_FROM                  the mailer of send-email and notify steps
 //   APP_URL (or ORIGIN), UNSUBSCRIBE_SECRET   unsubscribe links in marketing email (the app's
 //                                       URL, and the secret the app verifies the links with)
+//   TRACKING_SECRET                     campaign email's open pixel and click redirects (shared with the app)
 //   SEND_BATCH (100), SEND_LANES (2), SEND_SMTP_CONNECTIONS (5)   campaign sending: recipients per
 //                                       claim, claim loops and pooled SMTP connections per process
 //   SEND_LEASE_SECONDS (60)             a claimed recipient is claimed again after this when its worker died
@@ -33,6 +34,8 @@ export type WorkerSettings = {
 	dispatchBatch: number;
 	appUrl: string | null;
 	unsubscribeSecret: string | null;
+	/** TRACKING_SECRET: campaign email carries signed open pixels and click redirects; null: untracked. */
+	trackingSecret: string | null;
 	sending: {
 		batch: number;
 		lanes: number;
@@ -79,6 +82,7 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
 		dispatchBatch: num(env, 'AUTOMATION_DISPATCH_BATCH', 50, 1),
 		appUrl: env.APP_URL ?? env.ORIGIN ?? null,
 		unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null,
+		trackingSecret: env.TRACKING_SECRET ?? null,
 		sending: {
 			batch: num(env, 'SEND_BATCH', 100, 1),
 			lanes: num(env, 'SEND_LANES', 2, 1),

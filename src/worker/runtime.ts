@@ -71,7 +71,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 			compose: {
 				mailFrom: settings.mailFrom,
 				appUrl: settings.appUrl,
-				unsubscribeSecret: settings.unsubscribeSecret
+				unsubscribeSecret: settings.unsubscribeSecret,
+				trackingSecret: settings.trackingSecret
 			},
 			...settings.sending,
 			pollMs: settings.pollInterval,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSender, type Sender } from '../../src/worker/sending/sender.ts';
 import { startSink, type Sink } from './sink.ts';
+import { verify } from '../../src/lib/server/tracking/token.ts';
 import {
 	addContacts,
 	emailCampaign,
@@ -30,14 +31,17 @@ afterAll(async () => {
 	await w.close();
 });
 
-function sender(overrides: { retryBaseMs?: number; batch?: number } = {}): Sender {
+function sender(
+	overrides: { retryBaseMs?: number; batch?: number; trackingSecret?: string } = {}
+): Sender {
 	const s = startSender({
 		connectionString: w.testDb.url,
 		smtpUrl: sink.url,
 		compose: {
 			mailFrom: 'Growthdesk <campaigns@send.growthdesk.test>',
 			appUrl: 'https://app.test',
-			unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET
+			unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
+			trackingSecret: overrides.trackingSecret ?? null
 		},
 		batch: overrides.batch ?? 50,
 		lanes: 2,
@@ -159,7 +163,12 @@ it('two senders share the organization throttle: the measured rate stays within 
 		while (times[i]! - times[j]! >= 1000) j++;
 		worst = Math.max(worst, i - j + 1);
 	}
-	const overall = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
+	// Over the whole run the bucket lets through its burst plus RATE per
+	// second: without the burst (and the same allowance for a batch in
+	// flight) the rate cannot exceed the limit. (Counting the burst in, the
+	// overall figure legitimately reaches ~105/s for 400 messages.)
+	const elapsed = (times.at(-1)! - times[0]!) / 1000;
+	const overall = (times.length - RATE / 5 - 20) / elapsed;
 	console.log(`throttle ${RATE}/s: busiest second ${worst}, overall ${overall.toFixed(1)}/s`);
 	expect(worst).toBeLessThanOrEqual(RATE + RATE / 5 + 20);
 	expect(overall).toBeLessThanOrEqual(RATE);
@@ -236,5 +245,45 @@ it('sends a campaign made from a ready-made template: MJML once, personalized pe
 	for (const m of mails) {
 		const head = m.head.replace(/=\r?\n/g, '');
 		expect(head).toMatch(/https:\/\/app\.test\/u\/u1\./);
+	}
+});
+
+it("tracks the message's own links and opens when a tracking secret is set: signed tokens that resolve", async () => {
+	const secret = 'tracking-test-secret-0123456789';
+	await addContacts(w, 2, 0, 'tracked.test');
+	const campaign = await emailCampaign(w, { name: 'Tracked', domain: 'tracked.test' });
+	await w.admin.query(`update public.message_sends set content = $2 where campaign_id = $1`, [
+		campaign,
+		{
+			html: '<p>Hi {{contact.first_name}}, <a href="https://shop.example/sale?a=1&amp;b=2">shop the sale</a> or <a href="mailto:help@shop.example">write to us</a>.</p>'
+		}
+	]);
+	await start(campaign);
+	const s = sender({ trackingSecret: secret });
+	await until('finished', async () => (await progress(w, campaign)).status === 'finished');
+	await s.stop();
+	senders.splice(senders.indexOf(s), 1);
+	const links = await w.admin.query<{ position: number; url: string }>(
+		`select position, url from public.message_links where campaign_id = $1 order by position`,
+		[campaign]
+	);
+	expect(links.rows).toEqual([{ position: 0, url: 'https://shop.example/sale?a=1&b=2' }]);
+	const mails = sink.deliveries.filter((d) => d.to.endsWith('@tracked.test'));
+	expect(mails.length).toBe(2);
+	for (const m of mails) {
+		const body = m.head.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+		const click = /https:\/\/app\.test\/t\/c\/([A-Za-z0-9_-]+)/.exec(body)?.[1];
+		const open = /https:\/\/app\.test\/t\/o\/([A-Za-z0-9_-]+)/.exec(body)?.[1];
+		expect(body).not.toContain('https://shop.example/sale');
+		expect(body).toContain('mailto:help@shop.example');
+		const claims = verify(secret, click!);
+		expect(claims).toMatchObject({ kind: 'click', link: 0 });
+		expect(verify(secret, open!)).toMatchObject({ kind: 'open' });
+		// The token names a real sent message, and the redirect resolves to the registered link.
+		const url = await w.admin.query<{ url: string | null }>(
+			`select tracking.click($1::uuid, 0) as url`,
+			[(claims as { recipientId: string }).recipientId]
+		);
+		expect(url.rows[0]!.url).toBe('https://shop.example/sale?a=1&b=2');
 	}
 });

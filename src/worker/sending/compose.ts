@@ -3,7 +3,8 @@
 // unsubscribe link, the List-Unsubscribe headers for mail clients' button
 // (RFC 2369, one click per RFC 8058), and a Message-ID made from the
 // recipient row's id, so a message sent again after a crash is recognisably
-// the same message.
+// the same message. With a tracking secret, the campaign's own links become
+// signed click redirects and an open pixel is added (src/lib/server/tracking).
 import type { SendMailOptions } from 'nodemailer';
 import { escapeHtml, render } from '../../lib/automations/merge.ts';
 import { sign } from '../../lib/unsubscribe/token.ts';
@@ -15,6 +16,7 @@ import {
 } from '../automations/branded-email.ts';
 import type { MergeVars } from '../../lib/templates/index.ts';
 import { renderDocument, renderHtmlMessage, type PreparedContent } from './render.ts';
+import { trackMessage } from '../../lib/server/tracking/links.ts';
 
 export type CampaignMessage = {
 	campaignId: string;
@@ -26,6 +28,8 @@ export type CampaignMessage = {
 	content: PreparedContent;
 	sender: OrgSender;
 	postalAddress: string;
+	/** The links clicks are tracked on, as registered for the campaign (empty: none). */
+	links: readonly string[];
 };
 
 export type Recipient = {
@@ -38,7 +42,13 @@ export type Recipient = {
 
 export type ContactVars = Record<string, unknown>;
 
-export type ComposeConfig = { mailFrom: string; appUrl: string; unsubscribeSecret: string };
+export type ComposeConfig = {
+	mailFrom: string;
+	appUrl: string;
+	unsubscribeSecret: string;
+	/** TRACKING_SECRET (shared with the app, which verifies): null or absent sends untracked. */
+	trackingSecret?: string | null;
+};
 
 /** The address part of `Name <address>`. */
 export function addressOf(from: string): string {
@@ -89,6 +99,12 @@ export function compose(
 		subject = render(campaign.subject, vars).replace(/[\r\n]+/g, ' ');
 		html = wrapHtml(campaign.sender, preheader + rendered.html + address, unsubscribe);
 		text = `${wrapText(campaign.sender, rendered.text, unsubscribe)}\n${campaign.postalAddress}\n`;
+	}
+	if (config.trackingSecret) {
+		html = trackMessage(html, recipient.id, campaign.links, {
+			secret: config.trackingSecret,
+			appUrl: config.appUrl
+		});
 	}
 	const from = addressOf(config.mailFrom);
 	return {

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import pg from 'pg';
 import { compose, type CampaignMessage, type ComposeConfig, type Recipient } from './compose.ts';
+import { linksIn } from '../../lib/server/tracking/links.ts';
 import { prepareContent } from './render.ts';
 import { classify, createPooledTransport } from './smtp.ts';
 
@@ -133,10 +134,39 @@ export function startSender(settings: SenderSettings): Sender {
 				primaryColor: r.primary_color ?? '#4f46e5',
 				fontFamily: r.font_family ?? 'Inter',
 				logoUrl: r.logo_url
-			}
+			},
+			links: []
 		};
+		if (settings.compose.trackingSecret) message.links = await registerLinks(message);
 		campaigns.set(id, message);
 		return message;
+	}
+
+	// The links clicks may be tracked on: those of the message rendered for a
+	// blank contact, minus the app's own (the unsubscribe link is per person).
+	// Registering the same list again (another worker, a restart) is a no-op;
+	// the message is frozen while it sends, so the list cannot change.
+	async function registerLinks(message: CampaignMessage): Promise<string[]> {
+		const sample = compose(
+			{ ...settings.compose, trackingSecret: null },
+			message,
+			{
+				id: '00000000-0000-0000-0000-000000000000',
+				contact_id: '00000000-0000-0000-0000-000000000000',
+				address: 'sample@invalid',
+				attempts: 0,
+				variant: 0
+			},
+			{}
+		);
+		const own = settings.compose.appUrl.replace(/\/+$/, '') + '/';
+		const html = typeof sample.html === 'string' ? sample.html : '';
+		const links = linksIn(html).filter((url) => !url.startsWith(own));
+		await pool.query('select private.message_register_links($1, $2::text[])', [
+			message.campaignId,
+			links
+		]);
+		return links;
 	}
 
 	function backoffMs(attempts: number): number {
