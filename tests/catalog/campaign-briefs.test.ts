@@ -320,3 +320,47 @@ describe('creative review', () => {
 		});
 	});
 });
+
+describe('closed campaigns', () => {
+	it('refuses new deliverables and new versions once a campaign is cancelled', async () => {
+		const closed = await newCampaign(w.orgA);
+		const requirement = await one(
+			w.db,
+			sql<{ id: string }>`insert into public.creative_requirements
+			  (org_id, campaign_id, deliverable, platform, format, count, accepted_kinds)
+			  values (${w.orgA}, ${closed}, 'post', 'instagram', '1:1', 1, '{image}') returning id`
+		);
+		const asset = await one(
+			w.db,
+			sql<{
+				id: string;
+			}>`insert into public.creative_assets (org_id, campaign_id, requirement_id, title)
+			  values (${w.orgA}, ${closed}, ${requirement.id}, 'Square post') returning id`
+		);
+		await sql`update public.campaigns set status = 'cancelled' where id = ${closed}`.execute(w.db);
+		expect(
+			await refusal(
+				w.as('member', (trx) =>
+					sql`insert into public.creative_assets (org_id, campaign_id, requirement_id, title)
+					    values (${w.orgA}, ${closed}, ${requirement.id}, 'Late post')`.execute(trx)
+				)
+			)
+		).toMatchObject({ status: 422, field: 'campaign_id' });
+		expect(
+			await refusal(
+				w.as('member', (trx) =>
+					sql`insert into public.creative_asset_versions (org_id, asset_id, storage_path, file_name, mime_type, size_bytes)
+					    values (${w.orgA}, ${asset.id}, ${`${w.orgA}/${closed}/late.png`}, 'late.png', 'image/png', 1000)`.execute(
+						trx
+					)
+				)
+			)
+		).toMatchObject({ status: 422, field: 'campaign_id' });
+		const { rows } = await sql<{
+			n: number;
+		}>`select count(*)::int as n from public.creative_assets where campaign_id = ${closed}`.execute(
+			w.db
+		);
+		expect(rows[0]!.n).toBe(1);
+	});
+});
