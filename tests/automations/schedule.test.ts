@@ -118,6 +118,7 @@ describe("the builder's words", () => {
 			'Segments',
 			'Team',
 			'Campaigns',
+			'Campaign messages',
 			'Incoming webhooks'
 		]);
 		const options = groups.flatMap((g) => g.options);

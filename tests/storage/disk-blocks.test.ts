@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDisk, type Disk } from '../../platform/storage/disk.ts';
 
@@ -98,10 +99,13 @@ describe('downloads from reused blocks', () => {
 		const whole = collector();
 		await disk.send(version, undefined, whole.out);
 		expect(whole.out.writableEnded).toBe(true);
+		// send() returns once the last block is handed over; the collector takes it a tick later.
+		await finished(whole.out);
 		expect(whole.bytes().equals(data)).toBe(true);
 
 		const range = collector();
 		await disk.send(version, { start: MiB - 3, end: 2 * MiB + 5 }, range.out);
+		await finished(range.out);
 		expect(range.bytes().equals(data.subarray(MiB - 3, 2 * MiB + 6))).toBe(true);
 	});
 
@@ -110,6 +114,7 @@ describe('downloads from reused blocks', () => {
 		const version = await store(data);
 		const slow = collector(5);
 		await disk.send(version, undefined, slow.out);
+		await finished(slow.out);
 		expect(slow.bytes().equals(data)).toBe(true);
 		expect(slow.mostHeld()).toBeGreaterThan(0);
 		expect(slow.mostHeld()).toBeLessThanOrEqual(2 * MiB);

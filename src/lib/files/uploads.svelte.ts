@@ -210,7 +210,9 @@ export function refusal(status: number, body: string): string {
 	if (status === 401) return 'Your session has ended. Sign in again, then retry.';
 	if (status === 403 || code.includes('row-level security') || code.includes('unauthorized'))
 		return 'You do not have permission to upload here.';
-	return parsed.message ? `Upload failed: ${parsed.message}` : `Upload failed (error ${status}).`;
+	return parsed.message
+		? `Upload failed (error ${status}): ${parsed.message}`
+		: `Upload failed (error ${status}).`;
 }
 
 /**
