@@ -1630,6 +1630,108 @@ export type Database = {
 				};
 				Relationships: [];
 			};
+			data_run_entries: {
+				Row: {
+					created_at: string;
+					detail: NonNullable<Json>;
+					id: number;
+					kind: string;
+					message: string;
+					run_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					detail?: NonNullable<Json>;
+					id?: never;
+					kind: string;
+					message: string;
+					run_id: string;
+				};
+				Update: {
+					created_at?: string;
+					detail?: NonNullable<Json>;
+					id?: never;
+					kind?: string;
+					message?: string;
+					run_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'data_run_entries_run_id_fkey';
+						columns: ['run_id'];
+						isOneToOne: false;
+						referencedRelation: 'data_runs';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			data_runs: {
+				Row: {
+					created_at: string;
+					finished_at: string | null;
+					id: string;
+					items_rejected: number;
+					message: string | null;
+					metadata: NonNullable<Json>;
+					org_id: string | null;
+					profiles_created: number;
+					profiles_updated: number;
+					provider: string;
+					results_count: number;
+					run_id: string;
+					started_at: string | null;
+					status: Database['public']['Enums']['data_run_status'];
+					task_id: string | null;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					finished_at?: string | null;
+					id?: string;
+					items_rejected?: number;
+					message?: string | null;
+					metadata?: NonNullable<Json>;
+					org_id?: string | null;
+					profiles_created?: number;
+					profiles_updated?: number;
+					provider: string;
+					results_count?: number;
+					run_id: string;
+					started_at?: string | null;
+					status?: Database['public']['Enums']['data_run_status'];
+					task_id?: string | null;
+					updated_at?: string;
+				};
+				Update: {
+					created_at?: string;
+					finished_at?: string | null;
+					id?: string;
+					items_rejected?: number;
+					message?: string | null;
+					metadata?: NonNullable<Json>;
+					org_id?: string | null;
+					profiles_created?: number;
+					profiles_updated?: number;
+					provider?: string;
+					results_count?: number;
+					run_id?: string;
+					started_at?: string | null;
+					status?: Database['public']['Enums']['data_run_status'];
+					task_id?: string | null;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'data_runs_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			email_templates: {
 				Row: {
 					body_html: string | null;
@@ -1970,6 +2072,174 @@ export type Database = {
 						columns: ['org_id'];
 						isOneToOne: false;
 						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			marketplace_influencers: {
+				Row: {
+					categories: string[];
+					country: string | null;
+					created_at: string;
+					display_name: string;
+					id: string;
+					key: string;
+					language: string | null;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					categories?: string[];
+					country?: string | null;
+					created_at?: string;
+					display_name: string;
+					id?: string;
+					key: string;
+					language?: string | null;
+					updated_at?: string;
+				};
+				Update: {
+					categories?: string[];
+					country?: string | null;
+					created_at?: string;
+					display_name?: string;
+					id?: string;
+					key?: string;
+					language?: string | null;
+					updated_at?: string;
+				};
+				Relationships: [];
+			};
+			marketplace_profile_metrics: {
+				Row: {
+					avg_views: number | null;
+					created_profile: boolean;
+					engagement_rate: number;
+					followers: number;
+					measured_at: string;
+					profile_id: string;
+					run_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					avg_views?: number | null;
+					created_profile?: boolean;
+					engagement_rate: number;
+					followers: number;
+					measured_at: string;
+					profile_id: string;
+					run_id: string;
+				};
+				Update: {
+					avg_views?: number | null;
+					created_profile?: boolean;
+					engagement_rate?: number;
+					followers?: number;
+					measured_at?: string;
+					profile_id?: string;
+					run_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'marketplace_profile_metrics_profile_id_fkey';
+						columns: ['profile_id'];
+						isOneToOne: false;
+						referencedRelation: 'marketplace_profiles';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'marketplace_profile_metrics_run_id_fkey';
+						columns: ['run_id'];
+						isOneToOne: false;
+						referencedRelation: 'data_runs';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			marketplace_profiles: {
+				Row: {
+					audience_ages: NonNullable<Json>;
+					audience_countries: NonNullable<Json>;
+					audience_genders: NonNullable<Json>;
+					audience_main_countries: string[] | null;
+					avg_views: number | null;
+					categories: string[];
+					country: string | null;
+					created_at: string;
+					display_name: string;
+					engagement_rate: number;
+					external_id: string;
+					followers: number;
+					handle: string;
+					id: string;
+					influencer_id: string;
+					language: string | null;
+					last_run_id: string | null;
+					measured_at: string;
+					platform: Database['public']['Enums']['social_platform'];
+					profile_url: string | null;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					audience_ages?: NonNullable<Json>;
+					audience_countries?: NonNullable<Json>;
+					audience_genders?: NonNullable<Json>;
+					audience_main_countries?: never;
+					avg_views?: number | null;
+					categories?: string[];
+					country?: string | null;
+					created_at?: string;
+					display_name: string;
+					engagement_rate?: number;
+					external_id: string;
+					followers?: number;
+					handle: string;
+					id?: string;
+					influencer_id: string;
+					language?: string | null;
+					last_run_id?: string | null;
+					measured_at?: string;
+					platform: Database['public']['Enums']['social_platform'];
+					profile_url?: string | null;
+					updated_at?: string;
+				};
+				Update: {
+					audience_ages?: NonNullable<Json>;
+					audience_countries?: NonNullable<Json>;
+					audience_genders?: NonNullable<Json>;
+					audience_main_countries?: never;
+					avg_views?: number | null;
+					categories?: string[];
+					country?: string | null;
+					created_at?: string;
+					display_name?: string;
+					engagement_rate?: number;
+					external_id?: string;
+					followers?: number;
+					handle?: string;
+					id?: string;
+					influencer_id?: string;
+					language?: string | null;
+					last_run_id?: string | null;
+					measured_at?: string;
+					platform?: Database['public']['Enums']['social_platform'];
+					profile_url?: string | null;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'marketplace_profiles_influencer_id_fkey';
+						columns: ['influencer_id'];
+						isOneToOne: false;
+						referencedRelation: 'marketplace_influencers';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'marketplace_profiles_last_run_id_fkey';
+						columns: ['last_run_id'];
+						isOneToOne: false;
+						referencedRelation: 'data_runs';
 						referencedColumns: ['id'];
 					}
 				];
@@ -3024,10 +3294,22 @@ export type Database = {
 			contact_import_status: 'draft' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 			contact_status: 'subscribed' | 'unsubscribed' | 'bounced';
 			creative_review_status: 'pending' | 'approved' | 'changes_requested';
+			data_run_status:
+				'created' | 'ready' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'aborted';
 			message_channel: 'email' | 'sms' | 'whatsapp';
 			message_recipient_status: 'queued' | 'claimed' | 'sent' | 'failed' | 'suppressed';
 			message_send_status: 'draft' | 'scheduled' | 'sending' | 'paused' | 'finished' | 'cancelled';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
+			social_platform:
+				| 'instagram'
+				| 'tiktok'
+				| 'youtube'
+				| 'twitch'
+				| 'x'
+				| 'linkedin'
+				| 'facebook'
+				| 'pinterest'
+				| 'snapchat';
 			webhook_delivery_status: 'pending' | 'succeeded' | 'failed';
 		};
 		CompositeTypes: {
@@ -3161,10 +3443,30 @@ export const Constants = {
 			contact_import_status: ['draft', 'queued', 'running', 'completed', 'failed', 'cancelled'],
 			contact_status: ['subscribed', 'unsubscribed', 'bounced'],
 			creative_review_status: ['pending', 'approved', 'changes_requested'],
+			data_run_status: [
+				'created',
+				'ready',
+				'running',
+				'succeeded',
+				'failed',
+				'timed_out',
+				'aborted'
+			],
 			message_channel: ['email', 'sms', 'whatsapp'],
 			message_recipient_status: ['queued', 'claimed', 'sent', 'failed', 'suppressed'],
 			message_send_status: ['draft', 'scheduled', 'sending', 'paused', 'finished', 'cancelled'],
 			org_role: ['owner', 'admin', 'member', 'viewer'],
+			social_platform: [
+				'instagram',
+				'tiktok',
+				'youtube',
+				'twitch',
+				'x',
+				'linkedin',
+				'facebook',
+				'pinterest',
+				'snapchat'
+			],
 			webhook_delivery_status: ['pending', 'succeeded', 'failed']
 		}
 	}

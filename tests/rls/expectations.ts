@@ -15,6 +15,7 @@ import { campaignTables } from '../campaigns/rls-expectations.ts';
 import { templateTables } from '../templates/rls-expectations.ts';
 import { sendingTables } from '../sending/rls-expectations.ts';
 import { trackingTables } from '../tracking/rls-expectations.ts';
+import { marketplaceTables } from '../marketplace/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -63,6 +64,7 @@ export const expectations: Record<string, TableSpec> = {
 	...templateTables,
 	...sendingTables,
 	...trackingTables,
+	...marketplaceTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),
