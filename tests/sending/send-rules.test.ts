@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSender, type Sender } from '../../src/worker/sending/sender.ts';
 import { startSink, type Sink } from './sink.ts';
 import { verify } from '../../src/lib/server/tracking/token.ts';
+import { verify as verifyUnsubscribe } from '../../src/lib/unsubscribe/token.ts';
 import {
 	addContacts,
 	emailCampaign,
@@ -78,7 +79,11 @@ it('sends once to each reachable contact, with the unsubscribe headers and the p
 it('carries List-Unsubscribe (https and mailto) with one-click POST, the Message-ID and the postal address', () => {
 	const d = sink.deliveries[0]!;
 	d.head = d.head.replace(/\r?\n[ \t]+/g, ' '); // unfold long header lines
-	expect(d.head).toMatch(/^List-Unsubscribe: <https:\/\/app\.test\/u\/u1\.[^>]+>/m);
+	// The link names the message too (u2), so the campaign's report counts an unsubscribe.
+	const link = /^List-Unsubscribe: <https:\/\/app\.test\/u\/(u2\.[^>]+)>/m.exec(d.head);
+	expect(link).not.toBeNull();
+	const claims = verifyUnsubscribe(TEST_UNSUBSCRIBE_SECRET, link![1]!);
+	expect(claims?.messageId).toBe(/^<([0-9a-f-]{36})@/.exec(d.messageId)?.[1]);
 	expect(d.head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
 	expect(d.messageId).toMatch(/^<[0-9a-f-]{36}@send\.growthdesk\.test>$/);
 	expect(d.subject).toMatch(/^Hello Person \d+$/);
@@ -244,7 +249,7 @@ it('sends a campaign made from a ready-made template: MJML once, personalized pe
 	expect(mails.length).toBe(3);
 	for (const m of mails) {
 		const head = m.head.replace(/=\r?\n/g, '');
-		expect(head).toMatch(/https:\/\/app\.test\/u\/u1\./);
+		expect(head).toMatch(/https:\/\/app\.test\/u\/u2\./);
 	}
 });
 

@@ -1,7 +1,8 @@
 // A real SMTP server for sending tests and the benchmark (smtp-server, what
 // the platform mailbox uses), that only counts: who got which Message-ID, and
-// when. It can refuse with a temporary error (421/450) on demand, and can
-// discard without reading headers (the benchmark).
+// when. It can refuse with a temporary error (421/450) on demand, refuse an
+// address for good (550 at RCPT, as a receiving server does for a mailbox
+// that does not exist), and can discard without reading headers (the benchmark).
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 
@@ -13,6 +14,10 @@ export type Sink = {
 	deliveries: Delivery[];
 	/** Answer the next n messages with this temporary refusal. */
 	refuseNext(n: number, code?: 421 | 450): void;
+	/** Refuse every message to this address at RCPT TO with a permanent error. */
+	refuseAddress(address: string, reply?: string): void;
+	/** Permanent refusals answered, by address. */
+	refusedFor: Map<string, number>;
 	refused: number;
 	stop(): Promise<void>;
 };
@@ -20,11 +25,16 @@ export type Sink = {
 export async function startSink(opts: { discard?: boolean } = {}): Promise<Sink> {
 	let refuse = 0;
 	let refuseCode = 450;
+	const permanent = new Map<string, string>();
 	const sink: Sink = {
 		port: 0,
 		url: '',
 		deliveries: [],
 		refused: 0,
+		refusedFor: new Map(),
+		refuseAddress(address, reply = '5.1.1 Mailbox unavailable') {
+			permanent.set(address.toLowerCase(), reply);
+		},
 		refuseNext(n, code = 450) {
 			refuse = n;
 			refuseCode = code;
@@ -37,6 +47,13 @@ export async function startSink(opts: { discard?: boolean } = {}): Promise<Sink>
 		logger: false,
 		disableReverseLookup: true,
 		closeTimeout: 200,
+		onRcptTo(address, _session, callback) {
+			const to = address.address.toLowerCase();
+			const reply = permanent.get(to);
+			if (reply === undefined) return callback();
+			sink.refusedFor.set(to, (sink.refusedFor.get(to) ?? 0) + 1);
+			callback(Object.assign(new Error(reply), { responseCode: 550 }));
+		},
 		onData(stream, session, callback) {
 			const chunks: Buffer[] = [];
 			let head = 0;

@@ -39,6 +39,25 @@ describe('unsubscribe tokens', () => {
 		}
 	});
 
+	it("a campaign message's token also names the message; no part can be swapped or dropped", () => {
+		const withMessage = { ...claims, messageId: '2c1d7e5f-3b4a-4c6d-9e8f-a0b1c2d3e4f5' };
+		const token = sign(SECRET, withMessage);
+		expect(token).toMatch(/^u2\.[A-Za-z0-9._-]+$/);
+		expect(token.length).toBeLessThan(200);
+		expect(verify(SECRET, token)).toEqual(withMessage);
+		for (let i = 0; i < token.length; i++) {
+			if (token[i] === '.') continue;
+			const tampered = token.slice(0, i) + (token[i] === 'a' ? 'b' : 'a') + token.slice(i + 1);
+			expect(verify(SECRET, tampered), `position ${i}`).toBeNull();
+		}
+		const parts = token.split('.');
+		const other = sign(SECRET, { ...withMessage, messageId: claims.contactId }).split('.');
+		// Another message under this signature, the message dropped, or read as a u1 token.
+		expect(verify(SECRET, [...parts.slice(0, 4), other[4], parts[5]].join('.'))).toBeNull();
+		expect(verify(SECRET, [...parts.slice(0, 4), parts[5]].join('.'))).toBeNull();
+		expect(verify(SECRET, ['u1', ...parts.slice(1)].join('.'))).toBeNull();
+	});
+
 	it('refuses to sign or verify with a short secret', () => {
 		expect(() => sign('short', claims)).toThrow(/UNSUBSCRIBE_SECRET/);
 	});

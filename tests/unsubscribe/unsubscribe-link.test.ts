@@ -206,7 +206,7 @@ describe('POST /u/<token>', () => {
 			client.release();
 		}
 		// Security definer functions bypass RLS: of the app's own schemas' ones, anon
-		// reaches only these two (private stays out of its reach altogether).
+		// reaches only these three (private stays out of its reach altogether).
 		const { rows } = await pool.query<{ fn: string }>(
 			`select p.oid::regprocedure::text as fn from pg_proc p
 			  where p.pronamespace in ('private'::regnamespace, 'unsubscribe'::regnamespace)
@@ -216,6 +216,7 @@ describe('POST /u/<token>', () => {
 			  order by 1`
 		);
 		expect(rows.map((r) => r.fn)).toEqual([
+			'unsubscribe.message_unsubscribed(uuid,uuid,uuid)',
 			'unsubscribe.org_name(uuid)',
 			'unsubscribe.withdraw_email(uuid,uuid)'
 		]);

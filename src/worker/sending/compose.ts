@@ -70,7 +70,9 @@ export function compose(
 	const token = sign(config.unsubscribeSecret, {
 		orgId: campaign.orgId,
 		contactId: recipient.contact_id,
-		channel: 'email'
+		channel: 'email',
+		// The report counts an unsubscribe from this message (message.unsubscribed).
+		messageId: recipient.id
 	});
 	const unsubscribe = {
 		url: `${config.appUrl.replace(/\/$/, '')}/u/${token}`,

@@ -183,3 +183,27 @@ export async function progressOf(
 		.execute();
 	return new Map(rows.map((r) => [r.campaign_id, toMessage(r)]));
 }
+
+export type Failure = { reason: string; count: number };
+
+/**
+ * Why messages were not delivered: the providers' refusals (an SMTP 550 "mailbox
+ * unavailable", temporary refusals given up on), most frequent first.
+ */
+export async function failures(trx: Trx, orgId: string, campaignId: string): Promise<Failure[]> {
+	const rows = await trx
+		.selectFrom('message_recipients')
+		.select((eb) => [
+			eb.fn.coalesce('reason', eb.val('Refused by the mail server')).as('reason'),
+			eb.fn.countAll<string>().as('count')
+		])
+		.where('org_id', '=', orgId)
+		.where('campaign_id', '=', campaignId)
+		.where('status', '=', 'failed')
+		.groupBy('reason')
+		.orderBy('count', 'desc')
+		.orderBy('reason')
+		.limit(10)
+		.execute();
+	return rows.map((r) => ({ reason: r.reason, count: Number(r.count) }));
+}

@@ -36,7 +36,10 @@ export async function orgName(trx: Trx, claims: UnsubscribeClaims): Promise<stri
 	return name;
 }
 
-/** Withdraws the contact's email consent; returns the organization's name. */
+/**
+ * Withdraws the contact's email consent and, for a campaign message's link, records
+ * message.unsubscribed for that message (once); returns the organization's name.
+ */
 export async function confirm(trx: Trx, claims: UnsubscribeClaims): Promise<string> {
 	const { rows } = await sql<{ name: string | null }>`
 		select unsubscribe.withdraw_email(${claims.orgId}::uuid, ${claims.contactId}::uuid) as name`.execute(
@@ -44,5 +47,8 @@ export async function confirm(trx: Trx, claims: UnsubscribeClaims): Promise<stri
 	);
 	const name = rows[0]?.name;
 	if (!name) throw new BadTokenError();
+	if (claims.messageId)
+		await sql`select unsubscribe.message_unsubscribed(${claims.orgId}::uuid, ${claims.contactId}::uuid,
+			${claims.messageId}::uuid)`.execute(trx);
 	return name;
 }

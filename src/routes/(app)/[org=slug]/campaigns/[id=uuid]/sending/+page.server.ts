@@ -18,7 +18,8 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 				sending.get(trx, org.id, params.id),
 				timeZones(trx)
 			]);
-			return { campaign, message, zones };
+			const failures = message?.failed ? await sending.failures(trx, org.id, params.id) : [];
+			return { campaign, message, zones, failures };
 		})
 		.catch(throwHttp);
 };
