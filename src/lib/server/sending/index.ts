@@ -2,3 +2,4 @@
 // engine itself runs in the worker, src/worker/sending).
 export * from './sends.ts';
 export * from './schema.ts';
+export * from './message.ts';

@@ -6,10 +6,13 @@
 import { sql } from 'kysely';
 import type { Trx } from '../db/rls.ts';
 import type { Progress, SendStatus } from '../../sending/words.ts';
-import type { MessageInput } from './schema.ts';
 
 export type Message = Progress & {
 	campaignId: string;
+	/** The template the message was made from (its document is copied into the message). */
+	templateId: string | null;
+	/** A block document from a template, or HTML typed before templates existed (still sent as it is). */
+	kind: 'document' | 'html' | null;
 	subject: string;
 	preheader: string;
 	fromName: string;
@@ -30,6 +33,7 @@ const iso = (v: Date | string | null): string | null =>
 
 type Row = {
 	campaign_id: string;
+	template_id: string | null;
 	status: SendStatus;
 	subject: string;
 	preheader: string;
@@ -49,9 +53,15 @@ type Row = {
 };
 
 function toMessage(r: Row): Message {
-	const content = (r.content ?? {}) as { html?: unknown };
+	const content = (r.content ?? {}) as { html?: unknown; sections?: unknown };
 	return {
 		campaignId: r.campaign_id,
+		templateId: r.template_id,
+		kind: Array.isArray(content.sections)
+			? 'document'
+			: typeof content.html === 'string'
+				? 'html'
+				: null,
 		status: r.status,
 		subject: r.subject,
 		preheader: r.preheader,
@@ -73,6 +83,7 @@ function toMessage(r: Row): Message {
 
 const COLUMNS = [
 	'campaign_id',
+	'template_id',
 	'status',
 	'subject',
 	'preheader',
@@ -100,27 +111,6 @@ export async function get(trx: Trx, orgId: string, campaignId: string): Promise<
 		.where('campaign_id', '=', campaignId)
 		.executeTakeFirst();
 	return row ? toMessage(row) : null;
-}
-
-/** Writes the message (the database refuses once sending started, with why). */
-export async function save(
-	trx: Trx,
-	orgId: string,
-	campaignId: string,
-	input: MessageInput
-): Promise<void> {
-	const values = {
-		subject: input.subject,
-		preheader: input.preheader,
-		from_name: input.fromName,
-		reply_to: input.replyTo || null,
-		content: JSON.stringify({ html: input.html })
-	};
-	await trx
-		.insertInto('message_sends')
-		.values({ org_id: orgId, campaign_id: campaignId, ...values })
-		.onConflict((oc) => oc.column('campaign_id').doUpdateSet(values))
-		.execute();
 }
 
 async function move(

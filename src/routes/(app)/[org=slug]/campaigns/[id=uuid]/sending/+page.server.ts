@@ -1,30 +1,38 @@
-// An email campaign's message and its sending: write the message, send now or
-// schedule it at a time in a time zone, pause, resume, cancel, and watch the
-// progress (progress/ answers the page's polls while it sends).
+// An email campaign's message and its sending: choose a template and the
+// envelope (subject, sender, reply-to), preview it with a contact's data
+// (?contact=<id>), send now or schedule it at a time in a time zone, pause,
+// resume, cancel, and watch the progress (progress/ answers the page's polls
+// while it sends).
 import { error, fail } from '@sveltejs/kit';
 import * as campaigns from '$lib/server/campaigns';
 import * as orgs from '$lib/server/orgs';
 import * as sending from '$lib/server/sending';
+import * as templates from '$lib/server/templates';
+import type { TemplateIssue } from '$lib/templates/validate';
 import { describeError, throwHttp, timeZones } from '../../respond.server';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-export const load: PageServerLoad = async ({ locals, parent, params }) => {
+export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 	const { org } = await parent();
+	const { contact } = sending.previewQuery.parse({ contact: url.searchParams.get('contact') });
 	return locals
 		.db(async (trx) => {
 			const campaign = await campaigns.get(trx, org.id, params.id);
 			if (campaign.kind !== 'email') error(404, 'Only email campaigns are sent from here.');
-			const [message, zones] = await Promise.all([
+			const [message, zones, choices, people, preview] = await Promise.all([
 				sending.get(trx, org.id, params.id),
-				timeZones(trx)
+				timeZones(trx),
+				sending.templateChoices(trx, org.id),
+				templates.contactsToPreview(trx, org.id),
+				sending.preview(trx, org, params.id, contact)
 			]);
 			const failures = message?.failed ? await sending.failures(trx, org.id, params.id) : [];
-			return { campaign, message, zones, failures };
+			return { campaign, message, zones, failures, choices, people, preview, previewFor: contact };
 		})
 		.catch(throwHttp);
 };
 
-type Outcome = { message?: string; field?: string; done?: string };
+type Outcome = { message?: string; field?: string; done?: string; issues?: TemplateIssue[] };
 
 async function run(
 	event: RequestEvent,
@@ -35,6 +43,25 @@ async function run(
 		await orgs.withOrg(event, fn);
 	} catch (e) {
 		if (e instanceof sending.MessageNotFoundError) return fail(409, { message: e.message });
+		if (
+			e instanceof sending.NotAnEmailTemplateError ||
+			e instanceof templates.TemplateNotFoundError
+		)
+			return fail(400, {
+				message:
+					e instanceof sending.NotAnEmailTemplateError
+						? e.message
+						: 'Choose a template from the list.',
+				field: 'templateId'
+			} as Outcome);
+		if (e instanceof templates.TemplateInvalidError) {
+			const first = e.issues[0];
+			return fail(422, {
+				message: e.message,
+				field: first?.blockId === null ? first.field : 'templateId',
+				issues: e.issues
+			} as Outcome);
+		}
 		const known = describeError(e);
 		if (!known) throw e;
 		return fail(known.status, { message: known.message, field: known.field } as Outcome);
@@ -51,11 +78,11 @@ export const actions: Actions = {
 	save: async (event) => {
 		const data = await event.request.formData();
 		const parsed = sending.messageSchema.safeParse({
+			templateId: field(data, 'templateId'),
 			subject: field(data, 'subject'),
 			preheader: field(data, 'preheader'),
 			fromName: field(data, 'fromName'),
-			replyTo: field(data, 'replyTo'),
-			html: field(data, 'html')
+			replyTo: field(data, 'replyTo')
 		});
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0]!;
@@ -63,7 +90,7 @@ export const actions: Actions = {
 		}
 		return run(
 			event,
-			(trx, org) => sending.save(trx, org.id, event.params.id, parsed.data),
+			(trx, org) => sending.choose(trx, org.id, event.params.id, parsed.data),
 			'Message saved.'
 		);
 	},
