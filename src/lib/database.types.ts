@@ -2561,6 +2561,60 @@ export type Database = {
 					}
 				];
 			};
+			message_subject_tests: {
+				Row: {
+					campaign_id: string;
+					decide_at: string | null;
+					decided_at: string | null;
+					metric: Database['public']['Enums']['message_test_metric'];
+					org_id: string;
+					results: Json | null;
+					sample_percent: number;
+					sample_size: number | null;
+					subjects: string[];
+					updated_at: string;
+					wait_minutes: number;
+					winner: number | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					decide_at?: string | null;
+					decided_at?: string | null;
+					metric?: Database['public']['Enums']['message_test_metric'];
+					org_id: string;
+					results?: Json | null;
+					sample_percent?: number;
+					sample_size?: number | null;
+					subjects: string[];
+					updated_at?: string;
+					wait_minutes?: number;
+					winner?: number | null;
+				};
+				Update: {
+					campaign_id?: string;
+					decide_at?: string | null;
+					decided_at?: string | null;
+					metric?: Database['public']['Enums']['message_test_metric'];
+					org_id?: string;
+					results?: Json | null;
+					sample_percent?: number;
+					sample_size?: number | null;
+					subjects?: string[];
+					updated_at?: string;
+					wait_minutes?: number;
+					winner?: number | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'message_subject_tests_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'message_sends';
+						referencedColumns: ['org_id', 'campaign_id'];
+					}
+				];
+			};
 			message_template_folders: {
 				Row: {
 					created_at: string;
@@ -3299,6 +3353,7 @@ export type Database = {
 			message_channel: 'email' | 'sms' | 'whatsapp';
 			message_recipient_status: 'queued' | 'claimed' | 'sent' | 'failed' | 'suppressed';
 			message_send_status: 'draft' | 'scheduled' | 'sending' | 'paused' | 'finished' | 'cancelled';
+			message_test_metric: 'opens' | 'clicks';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
 			social_platform:
 				| 'instagram'
@@ -3455,6 +3510,7 @@ export const Constants = {
 			message_channel: ['email', 'sms', 'whatsapp'],
 			message_recipient_status: ['queued', 'claimed', 'sent', 'failed', 'suppressed'],
 			message_send_status: ['draft', 'scheduled', 'sending', 'paused', 'finished', 'cancelled'],
+			message_test_metric: ['opens', 'clicks'],
 			org_role: ['owner', 'admin', 'member', 'viewer'],
 			social_platform: [
 				'instagram',

@@ -12,6 +12,7 @@ import { filesOrgPurgeTask } from './files-purge.ts';
 import { messageReportsFoldTask } from './message-reports.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 import { messageSendStartTask } from './sending/start.ts';
+import { messageTestDecideTask } from './sending/subject-test.ts';
 
 export const tasks: TaskList = {
 	contacts_import: contactsImportTask(contactDeps),
@@ -24,6 +25,7 @@ export const tasks: TaskList = {
 	campaigns_advance_statuses: campaignStatusesTask(contactDeps),
 	files_org_purge: filesOrgPurgeTask(),
 	message_send_start: messageSendStartTask,
+	message_test_decide: messageTestDecideTask,
 	message_reports_fold: messageReportsFoldTask(contactDeps),
 	...automationTasks
 };

@@ -17,6 +17,7 @@ const nobody = {
 };
 const readers = { ...nobody, viewer: 's---', member: 's---', admin: 's---', owner: 's---' };
 const writers = { ...readers, member: 'siu-', admin: 'siu-', owner: 'siu-' };
+const editors = { ...readers, member: 'siud', admin: 'siud', owner: 'siud' };
 
 async function one(client: pg.Client, sql: string, values: unknown[]): Promise<Row> {
 	return (await client.query<Row>(sql, values)).rows[0]!;
@@ -83,5 +84,26 @@ export const sendingTables: Record<string, TableSpec> = {
 		}),
 		update: { status: 'sent' },
 		expect: readers
+	},
+	// Subject tests: set up, changed and removed by campaign editors before sending.
+	'public.message_subject_tests': {
+		seed: async (c, w) => {
+			const campaign = await emailCampaign(c, w, 'Email with a subject test');
+			const spareCampaign = await emailCampaign(c, w, 'Email for a new subject test');
+			spare.set('test', spareCampaign);
+			await c.query(
+				`insert into public.message_sends (org_id, campaign_id, subject)
+				 values ($1, $2, 'Hello'), ($1, $3, 'Hello')`,
+				[w.orgA, campaign, spareCampaign]
+			);
+			await c.query(
+				`insert into public.message_subject_tests (org_id, campaign_id, subjects) values ($1, $2, '{Hi there}')`,
+				[w.orgA, campaign]
+			);
+			return { campaign_id: campaign };
+		},
+		insert: (w) => ({ org_id: w.orgA, campaign_id: spare.get('test'), subjects: ['Hey'] }),
+		update: { metric: 'clicks' },
+		expect: editors
 	}
 };

@@ -17,6 +17,8 @@ import {
 import type { MergeVars } from '../../lib/templates/index.ts';
 import { renderDocument, renderHtmlMessage, type PreparedContent } from './render.ts';
 import { trackMessage } from '../../lib/server/tracking/links.ts';
+import { renderText } from '../../lib/templates/render.ts';
+import { subjectFor } from './subject-test.ts';
 
 export type CampaignMessage = {
 	campaignId: string;
@@ -30,6 +32,8 @@ export type CampaignMessage = {
 	postalAddress: string;
 	/** The links clicks are tracked on, as registered for the campaign (empty: none). */
 	links: readonly string[];
+	/** A subject-line test's subjects of variants 1..3 (subject-test.ts); absent: no test. */
+	testSubjects?: readonly string[];
 };
 
 export type Recipient = {
@@ -91,6 +95,11 @@ export function compose(
 			unsubscribe_url: unsubscribe.url
 		};
 		({ subject, html, text } = renderDocument(campaign.content.compiled, vars));
+		const variant = subjectFor(campaign, recipient.variant);
+		if (variant !== null)
+			subject = renderText(variant, vars)
+				.replace(/[\r\n]+/g, ' ')
+				.trim();
 	} else {
 		const vars = { contact, org: { name: campaign.sender.name } };
 		const rendered = renderHtmlMessage(campaign.content.html, campaign.content.text, vars);
@@ -98,7 +107,10 @@ export function compose(
 			? `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(campaign.preheader)}</div>`
 			: '';
 		const address = `<p style="font-size:12px;color:#71717a">${escapeHtml(campaign.postalAddress)}</p>`;
-		subject = render(campaign.subject, vars).replace(/[\r\n]+/g, ' ');
+		subject = render(subjectFor(campaign, recipient.variant) ?? campaign.subject, vars).replace(
+			/[\r\n]+/g,
+			' '
+		);
 		html = wrapHtml(campaign.sender, preheader + rendered.html + address, unsubscribe);
 		text = `${wrapText(campaign.sender, rendered.text, unsubscribe)}\n${campaign.postalAddress}\n`;
 	}

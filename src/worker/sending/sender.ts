@@ -23,6 +23,7 @@ import { compose, type CampaignMessage, type ComposeConfig, type Recipient } fro
 import { linksIn } from '../../lib/server/tracking/links.ts';
 import { prepareContent } from './render.ts';
 import { classify, createPooledTransport } from './smtp.ts';
+import { testSubjectsOf } from './subject-test.ts';
 
 export type SenderSettings = {
 	connectionString: string;
@@ -135,7 +136,8 @@ export function startSender(settings: SenderSettings): Sender {
 				fontFamily: r.font_family ?? 'Inter',
 				logoUrl: r.logo_url
 			},
-			links: []
+			links: [],
+			testSubjects: await testSubjectsOf(pool, id)
 		};
 		if (settings.compose.trackingSecret) message.links = await registerLinks(message);
 		campaigns.set(id, message);
