@@ -19,6 +19,7 @@ import {
 	type SendingWorld
 } from './world.ts';
 import { sql } from 'kysely';
+import * as sending from '../../src/lib/server/sending/index.ts';
 
 let w: SendingWorld;
 let sink: Sink;
@@ -249,5 +250,52 @@ describe('sending a test', () => {
 			[quiet]
 		);
 		expect(none.rows[0]!.winner).toBe(0);
+	});
+});
+
+describe('setting up a test on the sending page', () => {
+	it('saves a test, refuses an unknown merge field, a viewer, and changes once sending started', async () => {
+		await addContacts(w, 4, 0, 'setup.test');
+		const campaign = await emailCampaign(w, { domain: 'setup.test', subject: 'Variant A' });
+		const input = {
+			subjects: ['Hi {{contact.first_name | there}}'],
+			samplePercent: 20,
+			waitMinutes: 60,
+			metric: 'clicks' as const
+		};
+		await w.as('member', (trx) => sending.subjectTest.save(trx, w.world.orgA, campaign, input));
+		expect(
+			await w.as('viewer', (trx) => sending.subjectTest.get(trx, w.world.orgA, campaign))
+		).toMatchObject({
+			subjects: input.subjects,
+			samplePercent: 20,
+			metric: 'clicks',
+			winner: null
+		});
+		const unknown = await w
+			.as('member', (trx) =>
+				sending.subjectTest.save(trx, w.world.orgA, campaign, {
+					...input,
+					subjects: ['Hi {{custom.tier}}']
+				})
+			)
+			.catch((e: unknown) => e);
+		expect(unknown).toBeInstanceOf(sending.subjectTest.SubjectTestInvalidError);
+		const viewer = await w
+			.as('viewer', (trx) => sending.subjectTest.remove(trx, w.world.orgA, campaign))
+			.then(() => w.as('viewer', (trx) => sending.subjectTest.get(trx, w.world.orgA, campaign)));
+		expect(viewer).not.toBeNull(); // RLS: the viewer's delete touched nothing
+		expect(
+			sending.subjectTest.subjectTestSchema.safeParse({
+				subjects: ['', ' '],
+				samplePercent: '80',
+				waitMinutes: '7',
+				metric: 'opens'
+			}).success
+		).toBe(false);
+		await start(campaign);
+		await expect(
+			w.as('member', (trx) => sending.subjectTest.remove(trx, w.world.orgA, campaign))
+		).rejects.toThrow(/started sending/);
 	});
 });

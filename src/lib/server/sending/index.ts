@@ -3,3 +3,4 @@
 export * from './sends.ts';
 export * from './schema.ts';
 export * from './message.ts';
+export * as subjectTest from './subject-test.ts';

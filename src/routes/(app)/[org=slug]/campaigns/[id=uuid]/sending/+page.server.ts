@@ -19,15 +19,27 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 		.db(async (trx) => {
 			const campaign = await campaigns.get(trx, org.id, params.id);
 			if (campaign.kind !== 'email') error(404, 'Only email campaigns are sent from here.');
-			const [message, zones, choices, people, preview] = await Promise.all([
+			const [message, zones, choices, people, preview, test] = await Promise.all([
 				sending.get(trx, org.id, params.id),
 				timeZones(trx),
 				sending.templateChoices(trx, org.id),
 				templates.contactsToPreview(trx, org.id),
-				sending.preview(trx, org, params.id, contact)
+				sending.preview(trx, org, params.id, contact),
+				sending.subjectTest.get(trx, org.id, params.id)
 			]);
 			const failures = message?.failed ? await sending.failures(trx, org.id, params.id) : [];
-			return { campaign, message, zones, failures, choices, people, preview, previewFor: contact };
+			return {
+				campaign,
+				message,
+				zones,
+				failures,
+				choices,
+				people,
+				preview,
+				previewFor: contact,
+				test,
+				waits: sending.subjectTest.WAITS
+			};
 		})
 		.catch(throwHttp);
 };
@@ -43,6 +55,8 @@ async function run(
 		await orgs.withOrg(event, fn);
 	} catch (e) {
 		if (e instanceof sending.MessageNotFoundError) return fail(409, { message: e.message });
+		if (e instanceof sending.subjectTest.SubjectTestInvalidError)
+			return fail(400, { message: e.message, field: e.field } as Outcome);
 		if (
 			e instanceof sending.NotAnEmailTemplateError ||
 			e instanceof templates.TemplateNotFoundError
@@ -113,6 +127,30 @@ export const actions: Actions = {
 			'Scheduled.'
 		);
 	},
+	saveTest: async (event) => {
+		const data = await event.request.formData();
+		const parsed = sending.subjectTest.subjectTestSchema.safeParse({
+			subjects: data.getAll('subjects').map((v) => (typeof v === 'string' ? v : '')),
+			samplePercent: field(data, 'samplePercent'),
+			waitMinutes: field(data, 'waitMinutes'),
+			metric: field(data, 'metric')
+		});
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0]!;
+			return fail(400, { message: issue.message, field: String(issue.path[0]) } as Outcome);
+		}
+		return run(
+			event,
+			(trx, org) => sending.subjectTest.save(trx, org.id, event.params.id, parsed.data),
+			'Subject test saved.'
+		);
+	},
+	removeTest: (event) =>
+		run(
+			event,
+			(trx, org) => sending.subjectTest.remove(trx, org.id, event.params.id),
+			'Subject test removed.'
+		),
 	unschedule: (event) =>
 		run(
 			event,
