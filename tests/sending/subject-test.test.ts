@@ -147,9 +147,9 @@ describe('sending a test', () => {
 			expect(p).toMatchObject({ status: 'sending', recipients: 60, sent: 18 });
 			const sample = mails();
 			expect(sample.map((m) => m.subject).sort()).toEqual([
-				...Array(6).fill('Variant A'),
-				...Array(6).fill('Variant B'),
-				...Array(6).fill('Variant C')
+				...Array<string>(6).fill('Variant A'),
+				...Array<string>(6).fill('Variant B'),
+				...Array<string>(6).fill('Variant C')
 			]);
 			// Variant C opened by 3 of its 6, B by 1, A by none.
 			const { rows: sent } = await w.admin.query<{ id: string; variant: number }>(
