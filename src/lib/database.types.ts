@@ -3255,6 +3255,18 @@ export type Database = {
 				Args: { p_audience_id: string; p_channel: Database['public']['Enums']['consent_channel'] };
 				Returns: number;
 			};
+			audiences_reach: {
+				Args: {
+					p_audience_ids: string[];
+					p_channel: Database['public']['Enums']['consent_channel'];
+					p_org_id: string;
+				};
+				Returns: number;
+			};
+			campaign_reach: {
+				Args: { p_campaign_id: string; p_channel: Database['public']['Enums']['consent_channel'] };
+				Returns: number;
+			};
 			cancel_automation_run: { Args: { p_run_id: string }; Returns: boolean };
 			contact_can_send: {
 				Args: { p_channel: Database['public']['Enums']['consent_channel']; p_contact_id: string };

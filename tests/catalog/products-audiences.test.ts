@@ -263,6 +263,44 @@ describe('reach', () => {
 		expect(Number(rows[0]!.n)).toBe(1);
 	});
 
+	it('counts a contact in two audiences once, for the wizard and the campaign', async () => {
+		const create = (over: Partial<AudienceInput>) =>
+			w.as('member', (trx) => audiences.create(trx, w.orgA, audience(over)));
+		const everyVip = await create({ name: 'Every VIP', includeSegments: [vip] });
+		const lapsedOnly = await create({ name: 'Lapsed only', includeSegments: [lapsed] });
+		const vipNotLapsed = await create({
+			name: 'VIP, not lapsed',
+			includeSegments: [vip],
+			excludeSegments: [lapsed]
+		});
+		const together = (ids: string[]) =>
+			w.as('viewer', (trx) => audiences.audiencesReach(trx, w.orgA, ids, 'email'));
+		// Every VIP reaches a and b by email; Lapsed only reaches b: two people, not three.
+		expect(await together([everyVip, lapsedOnly])).toBe(2);
+		// One audience's exclusion does not take out whom another audience includes.
+		expect(await together([vipNotLapsed, lapsedOnly])).toBe(2);
+		expect(await together([vipNotLapsed])).toBe(1);
+
+		const { rows: brand } = await sql<{ id: string }>`
+			insert into public.brands (org_id, name) values (${w.orgA}, 'Reach brand') returning id`.execute(
+			w.db
+		);
+		const { rows: campaign } = await sql<{ id: string }>`
+			insert into public.campaigns (org_id, kind, brand_id, name)
+			values (${w.orgA}, 'email', ${brand[0]!.id}, 'Two audiences') returning id`.execute(w.db);
+		const id = campaign[0]!.id;
+		for (const a of [everyVip, lapsedOnly])
+			await sql`insert into public.campaign_audiences (org_id, campaign_id, audience_id)
+			          values (${w.orgA}, ${id}, ${a})`.execute(w.db);
+		const reachOfCampaign = (role: 'viewer' | 'outsider') =>
+			w.as(role, (trx) => audiences.campaignReach(trx, id, 'email'));
+		expect(await reachOfCampaign('viewer')).toBe(2);
+		expect(await reachOfCampaign('outsider')).toBe(0);
+		expect(
+			await w.as('outsider', (trx) => audiences.audiencesReach(trx, w.orgA, [everyVip], 'email'))
+		).toBe(0);
+	});
+
 	it('counts nothing of another organization', async () => {
 		expect(await w.as('outsider', (trx) => audiences.reach(trx, w.orgA, [vip], [], 'email'))).toBe(
 			0

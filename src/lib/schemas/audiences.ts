@@ -94,3 +94,9 @@ export const reachRequestSchema = z.object({
 	exclude: z.array(z.uuid()).max(50),
 	channel: z.enum(CHANNELS)
 });
+
+/** The wizard's live count of several saved audiences together. */
+export const audiencesReachRequestSchema = z.object({
+	audiences: z.array(z.uuid()).min(1).max(50),
+	channel: z.enum(CHANNELS)
+});

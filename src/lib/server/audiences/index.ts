@@ -4,6 +4,8 @@ export {
 	get,
 	interests,
 	list,
+	audiencesReach,
+	campaignReach,
 	reach,
 	reachOf,
 	reachByChannel,

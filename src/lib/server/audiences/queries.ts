@@ -192,6 +192,32 @@ export async function reachByChannel(
 	return { email: email!, sms: sms!, whatsapp: whatsapp! };
 }
 
+/**
+ * A campaign's reach on its channel through all its audiences, each contact
+ * counted once (a contact in two audiences is one person to message).
+ */
+export async function campaignReach(
+	trx: Trx,
+	campaignId: string,
+	channel: Channel
+): Promise<number> {
+	const { rows } = await sql<{ n: string }>`select public.campaign_reach(${campaignId}::uuid,
+		${channel}::public.consent_channel) as n`.execute(trx);
+	return Number(rows[0]?.n ?? 0);
+}
+
+/** The reach of several saved audiences together, each contact counted once. */
+export async function audiencesReach(
+	trx: Trx,
+	orgId: string,
+	ids: string[],
+	channel: Channel
+): Promise<number> {
+	const { rows } = await sql<{ n: string }>`select public.audiences_reach(${orgId}::uuid,
+		${ids}::uuid[], ${channel}::public.consent_channel) as n`.execute(trx);
+	return Number(rows[0]?.n ?? 0);
+}
+
 /** The reach of saved audiences on a channel, by audience id (the wizard's picker, the overview). */
 export async function reachOf(
 	trx: Trx,

@@ -43,15 +43,19 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 				campaigns.brief.productTotals(trx, org.id, params.id),
 				campaigns.brief.creativeProgress(trx, org.id, params.id)
 			]);
-			// A message campaign's reach on its channel, per audience (with consent).
-			const reach = isMessageKind(campaign.kind)
-				? await audiences.reachOf(
-						trx,
-						org.id,
-						targeted.map((a) => a.id),
-						campaign.kind
-					)
-				: null;
+			// A message campaign's reach on its channel, per audience and in
+			// total (with consent; a contact in two audiences counted once).
+			const [reach, totalReach] = isMessageKind(campaign.kind)
+				? await Promise.all([
+						audiences.reachOf(
+							trx,
+							org.id,
+							targeted.map((a) => a.id),
+							campaign.kind
+						),
+						audiences.campaignReach(trx, campaign.id, campaign.kind)
+					])
+				: [null, null];
 			const people = await campaigns.history.people(trx, [
 				campaign.ownerId,
 				...activity.map((a) => a.actorId),
@@ -86,6 +90,7 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 					summary: audienceSummary(a),
 					reach: reach ? (reach.get(a.id) ?? 0) : null
 				})),
+				totalReach,
 				products,
 				totals,
 				creatives,
