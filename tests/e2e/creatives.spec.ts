@@ -1,6 +1,6 @@
 // Campaign creatives end to end, against the platform's Storage: a member
 // submits a deliverable with the Files picker (a file of the wrong kind is
-// named at the field first), a reviewer asks for changes with a comment, the
+// refused with its reason before it is uploaded), a reviewer asks for changes with a comment, the
 // member answers and uploads a new version, the reviewer approves it, and the
 // approved version shows as locked with no review control; a viewer sees the
 // work but no control to submit or review.
@@ -72,18 +72,29 @@ test('a member submits a creative, a reviewer sends it back, then approves the n
 	});
 
 	const newForm = page.getByRole('form', { name: `New deliverable for ${line}` });
-	await test.step('a file of the wrong kind is refused at the field, with the reason', async () => {
+	await test.step('a file of the wrong kind is refused before upload, with the reason', async () => {
 		await page.getByText('Submit a new deliverable').click();
 		await newForm.getByLabel('Title').fill('Trail hero shot');
-		await pickFile(page, newForm, 'Choose a file', {
+		await newForm.getByRole('button', { name: 'Choose a file' }).click();
+		const dialog = page.getByRole('dialog');
+		await dialog.getByLabel('Choose a file to upload').setInputFiles({
 			name: 'notes.txt',
 			mimeType: 'text/plain',
 			buffer: Buffer.from('not a photo')
 		});
-		await expect(newForm.getByRole('alert')).toContainText(
+		await expect(dialog.getByRole('alert')).toContainText(
 			'This deliverable takes images; “notes.txt” is a text/plain file.'
 		);
+		await page.keyboard.press('Escape');
+		await expect(dialog).toBeHidden();
 		await expect(newForm.getByRole('button', { name: 'Submit for review' })).toBeDisabled();
+		// Nothing was stored for a file the line cannot take.
+		const stored = await withDb((db) =>
+			db.query(`select count(*)::int as n from storage.objects where name like $1`, [
+				`${orgId}/${campaignId}/%`
+			])
+		);
+		expect(stored.rows[0].n).toBe(0);
 	});
 
 	await test.step('the member uploads a photo and submits it', async () => {
