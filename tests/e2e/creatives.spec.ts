@@ -90,11 +90,11 @@ test('a member submits a creative, a reviewer sends it back, then approves the n
 		await expect(newForm.getByRole('button', { name: 'Submit for review' })).toBeDisabled();
 		// Nothing was stored for a file the line cannot take.
 		const stored = await withDb((db) =>
-			db.query(`select count(*)::int as n from storage.objects where name like $1`, [
+			db.query<{ n: number }>(`select count(*)::int as n from storage.objects where name like $1`, [
 				`${orgId}/${campaignId}/%`
 			])
 		);
-		expect(stored.rows[0].n).toBe(0);
+		expect(stored.rows[0]?.n).toBe(0);
 	});
 
 	await test.step('the member uploads a photo and submits it', async () => {
