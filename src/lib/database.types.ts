@@ -1985,6 +1985,196 @@ export type Database = {
 					}
 				];
 			};
+			influencer_handles: {
+				Row: {
+					created_at: string;
+					handle: string;
+					id: string;
+					influencer_id: string;
+					marketplace_profile_id: string | null;
+					org_id: string;
+					platform: Database['public']['Enums']['social_platform'];
+					profile_url: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					handle: string;
+					id?: string;
+					influencer_id: string;
+					marketplace_profile_id?: string | null;
+					org_id: string;
+					platform: Database['public']['Enums']['social_platform'];
+					profile_url?: string | null;
+				};
+				Update: {
+					created_at?: string;
+					handle?: string;
+					id?: string;
+					influencer_id?: string;
+					marketplace_profile_id?: string | null;
+					org_id?: string;
+					platform?: Database['public']['Enums']['social_platform'];
+					profile_url?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'influencer_handles_marketplace_profile_id_fkey';
+						columns: ['marketplace_profile_id'];
+						isOneToOne: false;
+						referencedRelation: 'marketplace_profiles';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'influencer_handles_org_id_influencer_id_fkey';
+						columns: ['org_id', 'influencer_id'];
+						isOneToOne: false;
+						referencedRelation: 'influencers';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			influencer_outreach: {
+				Row: {
+					created_at: string;
+					error: string | null;
+					id: string;
+					influencer_id: string;
+					org_id: string;
+					sent_at: string | null;
+					sent_by: string | null;
+					status: string;
+					subject: string;
+					template_id: string | null;
+					template_name: string | null;
+					to_email: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					error?: string | null;
+					id?: string;
+					influencer_id: string;
+					org_id: string;
+					sent_at?: string | null;
+					sent_by?: string | null;
+					status?: string;
+					subject: string;
+					template_id?: string | null;
+					template_name?: string | null;
+					to_email: string;
+				};
+				Update: {
+					created_at?: string;
+					error?: string | null;
+					id?: string;
+					influencer_id?: string;
+					org_id?: string;
+					sent_at?: string | null;
+					sent_by?: string | null;
+					status?: string;
+					subject?: string;
+					template_id?: string | null;
+					template_name?: string | null;
+					to_email?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'influencer_outreach_org_id_influencer_id_fkey';
+						columns: ['org_id', 'influencer_id'];
+						isOneToOne: false;
+						referencedRelation: 'influencers';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'influencer_outreach_template_id_fkey';
+						columns: ['template_id'];
+						isOneToOne: false;
+						referencedRelation: 'message_templates';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			influencers: {
+				Row: {
+					board_position: number;
+					created_at: string;
+					created_by: string | null;
+					email: string | null;
+					id: string;
+					last_contacted_at: string | null;
+					marketplace_influencer_id: string | null;
+					name: string;
+					notes: string;
+					org_id: string;
+					owner_id: string | null;
+					phone: string | null;
+					status: Database['public']['Enums']['influencer_status'];
+					status_changed_at: string;
+					tags: string[];
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					board_position?: number;
+					created_at?: string;
+					created_by?: string | null;
+					email?: string | null;
+					id?: string;
+					last_contacted_at?: string | null;
+					marketplace_influencer_id?: string | null;
+					name: string;
+					notes?: string;
+					org_id: string;
+					owner_id?: string | null;
+					phone?: string | null;
+					status?: Database['public']['Enums']['influencer_status'];
+					status_changed_at?: string;
+					tags?: string[];
+					updated_at?: string;
+				};
+				Update: {
+					board_position?: number;
+					created_at?: string;
+					created_by?: string | null;
+					email?: string | null;
+					id?: string;
+					last_contacted_at?: string | null;
+					marketplace_influencer_id?: string | null;
+					name?: string;
+					notes?: string;
+					org_id?: string;
+					owner_id?: string | null;
+					phone?: string | null;
+					status?: Database['public']['Enums']['influencer_status'];
+					status_changed_at?: string;
+					tags?: string[];
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'influencers_marketplace_influencer_id_fkey';
+						columns: ['marketplace_influencer_id'];
+						isOneToOne: false;
+						referencedRelation: 'marketplace_influencers';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'influencers_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'influencers_org_id_owner_id_fkey';
+						columns: ['org_id', 'owner_id'];
+						isOneToOne: false;
+						referencedRelation: 'members';
+						referencedColumns: ['org_id', 'user_id'];
+					}
+				];
+			};
 			interests: {
 				Row: {
 					key: string;
@@ -3293,6 +3483,14 @@ export type Database = {
 					status: string;
 				}[];
 			};
+			move_influencer: {
+				Args: {
+					p_after_id?: string;
+					p_influencer_id: string;
+					p_status: Database['public']['Enums']['influencer_status'];
+				};
+				Returns: number;
+			};
 			publish_automation: {
 				Args: { p_automation_id: string; p_definition: Json };
 				Returns: number;
@@ -3362,6 +3560,7 @@ export type Database = {
 			creative_review_status: 'pending' | 'approved' | 'changes_requested';
 			data_run_status:
 				'created' | 'ready' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'aborted';
+			influencer_status: 'cold' | 'active' | 'final';
 			message_channel: 'email' | 'sms' | 'whatsapp';
 			message_recipient_status: 'queued' | 'claimed' | 'sent' | 'failed' | 'suppressed';
 			message_send_status: 'draft' | 'scheduled' | 'sending' | 'paused' | 'finished' | 'cancelled';
@@ -3519,6 +3718,7 @@ export const Constants = {
 				'timed_out',
 				'aborted'
 			],
+			influencer_status: ['cold', 'active', 'final'],
 			message_channel: ['email', 'sms', 'whatsapp'],
 			message_recipient_status: ['queued', 'claimed', 'sent', 'failed', 'suppressed'],
 			message_send_status: ['draft', 'scheduled', 'sending', 'paused', 'finished', 'cancelled'],

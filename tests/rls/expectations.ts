@@ -16,6 +16,7 @@ import { templateTables } from '../templates/rls-expectations.ts';
 import { sendingTables } from '../sending/rls-expectations.ts';
 import { trackingTables } from '../tracking/rls-expectations.ts';
 import { marketplaceTables } from '../marketplace/rls-expectations.ts';
+import { influencerTables } from '../influencers/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -65,6 +66,7 @@ export const expectations: Record<string, TableSpec> = {
 	...sendingTables,
 	...trackingTables,
 	...marketplaceTables,
+	...influencerTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

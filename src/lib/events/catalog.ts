@@ -19,11 +19,19 @@ export type EventSpec = {
 	label: string;
 	description: string;
 	subject:
-		'contact' | 'member' | 'invitation' | 'organization' | 'import' | 'campaign' | 'creative';
+		| 'contact'
+		| 'member'
+		| 'invitation'
+		| 'organization'
+		| 'import'
+		| 'campaign'
+		| 'creative'
+		| 'influencer';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
-	module: 'contacts' | 'segments' | 'tenancy' | 'webhooks' | 'campaigns' | 'messages';
+	module:
+		'contacts' | 'segments' | 'tenancy' | 'webhooks' | 'campaigns' | 'messages' | 'influencers';
 	payload: z.ZodType<Record<string, unknown>>;
 };
 
@@ -320,6 +328,40 @@ export const eventCatalog = {
 		module: 'messages',
 		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
 	}),
+	'influencer.created': spec({
+		label: 'Influencer added',
+		description:
+			"An influencer was added to the organization's list, from the marketplace or by hand.",
+		subject: 'influencer',
+		operation: 'INSERT',
+		module: 'influencers',
+		payload: z.object({
+			source: z.enum(['manual', 'marketplace']),
+			status: z.enum(Constants.public.Enums.influencer_status)
+		})
+	}),
+	'influencer.status_changed': spec({
+		label: 'Influencer moved on the board',
+		description:
+			'An influencer moved between Cold, Active and Final (for example, became Active once talks started).',
+		subject: 'influencer',
+		operation: 'UPDATE',
+		module: 'influencers',
+		payload: z.object({
+			influencer_id: uuid,
+			from: z.enum(Constants.public.Enums.influencer_status),
+			to: z.enum(Constants.public.Enums.influencer_status)
+		})
+	}),
+	'influencer.updated': spec({
+		label: 'Influencer details changed',
+		description:
+			"Some of an influencer's details changed: name, owner, tags, notes, contact details or last contact.",
+		subject: 'influencer',
+		operation: 'UPDATE',
+		module: 'influencers',
+		payload: z.object({ changed: z.array(z.string()) })
+	}),
 	'webhook.received': spec({
 		label: 'Incoming webhook received',
 		description:
@@ -390,7 +432,8 @@ export const MODULE_LABELS: Record<EventSpec['module'], string> = {
 	tenancy: 'Team',
 	webhooks: 'Incoming webhooks',
 	campaigns: 'Campaigns',
-	messages: 'Campaign messages'
+	messages: 'Campaign messages',
+	influencers: 'Influencers'
 };
 
 /** Event types grouped for a picker, in catalog order. */
@@ -401,7 +444,8 @@ export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {
 		tenancy: [],
 		webhooks: [],
 		campaigns: [],
-		messages: []
+		messages: [],
+		influencers: []
 	};
 	for (const type of EVENT_TYPES) groups[eventCatalog[type].module].push(type);
 	return groups;

@@ -152,6 +152,21 @@ export function matchFilters(event: string, choices: Choices): MatchFilter[] {
 			return [{ key: 'role', label: 'Which role', any: 'Any role', options: roles }];
 		case 'member.role_changed':
 			return [{ key: 'to', label: 'New role', any: 'Any role', options: roles }];
+		case 'influencer.status_changed':
+			return [
+				{
+					key: 'to',
+					label: 'Moved to',
+					any: 'Any column',
+					options: named(['cold', 'active', 'final'])
+				},
+				{
+					key: 'from',
+					label: 'Moved from',
+					any: 'Any column',
+					options: named(['cold', 'active', 'final'])
+				}
+			];
 		case 'webhook.received':
 			return [
 				{
@@ -198,7 +213,7 @@ export function triggerSummary(
 					);
 				}
 				return k === 'role' || k === 'to'
-					? (ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] ?? String(v))
+					? (ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] ?? capitalized(String(v)))
 					: capitalized(String(v));
 			});
 			return values.length ? `${label}: ${values.join(', ')}` : label;
