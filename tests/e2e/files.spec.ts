@@ -174,6 +174,70 @@ test('upload, organize, preview and delete files; a viewer cannot upload', async
 	});
 });
 
+test('a large upload cut off by a page reload continues where it stopped', async ({ page }) => {
+	test.slow();
+	const member = await confirmedUser('Rae Reload', 'files-reload');
+	const owner = await confirmedUser('Olive Owner', 'files-reload-owner');
+	const { name, slug } = uniqueOrgName('Reload Files Co');
+	const orgId = await seedOrg({ owner, name, slug, members: [{ person: member, role: 'member' }] });
+	await signInAs(page, member);
+	await openApp(page, `/${slug}/files`);
+	await expect(page.getByRole('heading', { name: 'No files yet' })).toBeVisible();
+
+	// Two parts: the creation request carries the first 6 MB; the second part is cut off
+	// until the page is reloaded, as a closed laptop would.
+	const size = 7 * 1024 * 1024 + 777;
+	const bytes = Buffer.alloc(size);
+	for (let i = 0; i < size; i += 4096) bytes.writeUInt32BE(i, i);
+	const requests: string[] = [];
+	page.on('request', (request) => {
+		if (request.url().includes('/storage/v1/upload/resumable'))
+			requests.push(`${request.method()} ${request.headers()['upload-offset'] ?? ''}`.trim());
+	});
+	const resumable = '**/storage/v1/upload/resumable**';
+	await page.route(resumable, (route) =>
+		route.request().method() === 'PATCH' ? route.abort('connectionreset') : route.continue()
+	);
+	const file = { name: 'keynote-footage.zip', mimeType: 'application/zip', buffer: bytes };
+	const created = page.waitForResponse(
+		(r) => r.url().includes('/upload/resumable') && r.request().method() === 'POST'
+	);
+	await page.getByTestId('file-input').setInputFiles([file]);
+	expect((await created).status()).toBe(201);
+
+	await page.reload();
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
+	await page.unroute(resumable);
+	requests.length = 0;
+	const unfinished = page.getByTestId('unfinished-uploads');
+	await expect(unfinished).toContainText('keynote-footage.zip');
+	await expect(unfinished).toContainText('Choose the same file again');
+
+	await page.getByTestId('file-input').setInputFiles([file]);
+	await expect(page.locator('[data-testid="upload-row"][data-status="done"]')).toHaveCount(1, {
+		timeout: 60_000
+	});
+	await expect(page.getByTestId('file-card')).toContainText('keynote-footage.zip');
+	await expect(unfinished).toHaveCount(0);
+	// Continued, not started again: the server was asked how far it got, no new upload
+	// was created, and the first part sent after the reload starts at 6 MB.
+	expect(requests[0]).toBe('HEAD');
+	expect(requests.filter((r) => r.startsWith('POST'))).toHaveLength(0);
+	expect(requests).toContain(`PATCH ${6 * 1024 * 1024}`);
+	expect(requests).not.toContain('PATCH 0');
+
+	const { rows } = await withDb((db) =>
+		db.query<{ size: string; checksum: string }>(
+			`select size::text, checksum from public.files
+			  where org_id = $1 and file_name = 'keynote-footage.zip'`,
+			[orgId]
+		)
+	);
+	expect(rows).toEqual([
+		{ size: String(size), checksum: createHash('md5').update(bytes).digest('hex') }
+	]);
+});
+
 test('a large file uploads in resumable parts, and resumes after a dropped connection', async ({
 	page
 }) => {

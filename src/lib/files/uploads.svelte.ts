@@ -11,7 +11,15 @@
 // kept, and Retry after a failure resumes where the upload stopped rather than
 // starting again. Cancel abandons the upload on the server too (its chunks are
 // deleted); an upload nobody finishes expires on the server after a day.
-import { DetailedError, Upload as TusUpload } from 'tus-js-client';
+//
+// A resumable upload also survives a page reload or a closed tab: tus-js-client
+// keeps its server URL in localStorage under a fingerprint of the file and its
+// destination, and choosing the same file for the same folder again asks the
+// server how far it got and sends only the rest. The fingerprint samples the
+// file's bytes (its first and last MB) rather than trusting its name and date
+// alone, so an edited file of the same name and size starts afresh instead of
+// being stitched onto the old one's parts.
+import { DetailedError, defaultOptions, Upload as TusUpload } from 'tus-js-client';
 import type { StorageSession } from './storage-client.ts';
 import { RESUMABLE_THRESHOLD, type Bucket } from './paths.ts';
 
@@ -119,25 +127,24 @@ export class Upload {
 	 * person's token on every request (fetched afresh, so an hour-long upload outlives one
 	 * token), the object's bucket, name and type in Upload-Metadata, 6 MB chunks.
 	 */
-	#sendResumable(
+	async #sendResumable(
 		session: StorageSession,
 		metadata: { width: number; height: number } | null
 	): Promise<void> {
-		return new Promise<void>((done) => {
-			this.#settle = () => {
-				this.#settle = null;
-				done();
-			};
-			// Retry after a failure: the same upload knows its URL and asks the server how far
-			// it got (HEAD) before sending the rest.
-			this.#tus ??= new TusUpload(this.file, {
+		// Retry after a failure: the same upload knows its URL and asks the server how far
+		// it got (HEAD) before sending the rest. After a page reload, the URL kept under
+		// the file's fingerprint does the same.
+		if (!this.#tus) {
+			const fingerprint = await fingerprintOf(this.file, this.bucket, this.objectName);
+			if (this.status !== 'uploading') return;
+			const tus = new TusUpload(this.file, {
 				endpoint: `${session.url}/storage/v1/upload/resumable`,
 				chunkSize: RESUMABLE_THRESHOLD,
 				retryDelays: [0, 1000, 3000, 5000],
 				uploadDataDuringCreation: true,
-				// Resuming across page loads would need the same object name; within the page,
-				// the upload object itself keeps what resuming needs.
-				storeFingerprintForResuming: false,
+				storeFingerprintForResuming: true,
+				removeFingerprintOnSuccess: true,
+				fingerprint: () => Promise.resolve(fingerprint),
 				headers: { apikey: session.anonKey, 'x-upsert': 'false' },
 				metadata: {
 					bucketName: this.bucket,
@@ -169,7 +176,20 @@ export class Upload {
 					this.#settle?.();
 				}
 			});
-			this.#tus.start();
+			// The newest unfinished upload of this file to this object, if a page load left one.
+			const previous = await tus.findPreviousUploads().catch(() => []);
+			const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
+			if (latest) tus.resumeFromPreviousUpload(latest);
+			if (this.status !== 'uploading') return;
+			this.#tus = tus;
+		}
+		const tus = this.#tus;
+		await new Promise<void>((done) => {
+			this.#settle = () => {
+				this.#settle = null;
+				done();
+			};
+			tus.start();
 		});
 	}
 
@@ -177,6 +197,67 @@ export class Upload {
 		this.status = 'failed';
 		this.error = message;
 	}
+}
+
+/**
+ * What identifies a resumable upload across page loads: the destination, the
+ * size and a digest of the file's first and last MB (its date where the page
+ * cannot hash: crypto.subtle exists only on https and localhost). No "::" in
+ * it: tus-js-client's storage keys use that as a separator.
+ */
+async function fingerprintOf(file: File, bucket: string, objectName: string): Promise<string> {
+	const parts = [bucket, objectName, String(file.size)];
+	const MB = 1024 * 1024;
+	try {
+		const sample = await new Blob([
+			file.slice(0, MB),
+			file.slice(Math.max(MB, file.size - MB))
+		]).arrayBuffer();
+		const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sample));
+		parts.push(Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
+	} catch {
+		parts.push(String(file.lastModified));
+	}
+	return `growthdesk|${parts.join('|')}`;
+}
+
+/** An upload that stopped before it finished (a reload, a closed tab), kept by the browser. */
+export type UnfinishedUpload = {
+	key: string;
+	bucket: string;
+	objectName: string;
+	name: string;
+	size: number | null;
+	/** When it started (ms since the epoch). */
+	startedAt: number;
+};
+
+/**
+ * The organization's resumable uploads this browser started and never finished,
+ * newest first: choosing the same file for the same folder again continues them.
+ */
+export async function unfinishedUploads(orgId: string): Promise<UnfinishedUpload[]> {
+	const all = await defaultOptions.urlStorage.findAllUploads().catch(() => []);
+	return all
+		.filter(
+			(u) =>
+				u.urlStorageKey.startsWith('tus::growthdesk|') &&
+				u.metadata.objectName?.startsWith(`${orgId}/`)
+		)
+		.map((u) => ({
+			key: u.urlStorageKey,
+			bucket: u.metadata.bucketName ?? '',
+			objectName: u.metadata.objectName!,
+			name: u.metadata.objectName!.split('/').pop() ?? '',
+			size: u.size,
+			startedAt: Date.parse(u.creationTime) || 0
+		}))
+		.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** Forgets an unfinished upload here (the server drops its parts when it expires, after a day). */
+export function forgetUpload(key: string): Promise<void> {
+	return defaultOptions.urlStorage.removeUpload(key);
 }
 
 /** The image's size, sent along so the catalogue has it (null for anything else). */
