@@ -9,6 +9,7 @@ import type { Engine } from './automations/engine.ts';
 import type { WorkerSettings } from './config.ts';
 import { CAMPAIGNS_CRONTAB } from './campaign-statuses.ts';
 import { DASHBOARD_CRONTAB } from './dashboard-rollups.ts';
+import { FINANCE_CRONTAB } from './finance-overdue.ts';
 import { MESSAGE_REPORTS_CRONTAB } from './message-reports.ts';
 import { startLeases, type Leases } from './leases.ts';
 import { startSender, type Sender } from './sending/sender.ts';
@@ -16,7 +17,12 @@ import { quietLogger } from './queue.ts';
 import { tasks as allTasks } from './tasks.ts';
 
 /** Periodic upkeep, one line per task; other modules add theirs here. */
-export const CRONTAB = [DASHBOARD_CRONTAB, CAMPAIGNS_CRONTAB, MESSAGE_REPORTS_CRONTAB].join('\n');
+export const CRONTAB = [
+	DASHBOARD_CRONTAB,
+	CAMPAIGNS_CRONTAB,
+	MESSAGE_REPORTS_CRONTAB,
+	FINANCE_CRONTAB
+].join('\n');
 
 export type RunningWorker = {
 	engine: Engine;

@@ -9,6 +9,7 @@ import { contactsImportTask } from './contacts-import.ts';
 import { contactsImportFilesCleanupTask } from './contacts-import-files.ts';
 import { dashboardRollupsFoldTask } from './dashboard-rollups.ts';
 import { filesOrgPurgeTask } from './files-purge.ts';
+import { financeOverdueTask } from './finance-overdue.ts';
 import { messageReportsFoldTask } from './message-reports.ts';
 import { segmentRefreshTask, segmentsApplyChangesTask } from './contacts-segments.ts';
 import { messageSendStartTask } from './sending/start.ts';
@@ -27,5 +28,6 @@ export const tasks: TaskList = {
 	message_send_start: messageSendStartTask,
 	message_test_decide: messageTestDecideTask,
 	message_reports_fold: messageReportsFoldTask(contactDeps),
+	finance_flag_overdue: financeOverdueTask(contactDeps),
 	...automationTasks
 };

@@ -119,7 +119,8 @@ describe("the builder's words", () => {
 			'Team',
 			'Campaigns',
 			'Campaign messages',
-			'Incoming webhooks'
+			'Incoming webhooks',
+			'Finance'
 		]);
 		const options = groups.flatMap((g) => g.options);
 		expect(options.map((o) => o.value).sort()).toEqual([...EVENT_TYPES].sort());

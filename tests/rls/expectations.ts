@@ -17,6 +17,7 @@ import { sendingTables } from '../sending/rls-expectations.ts';
 import { trackingTables } from '../tracking/rls-expectations.ts';
 import { marketplaceTables } from '../marketplace/rls-expectations.ts';
 import { influencerTables } from '../influencers/rls-expectations.ts';
+import { financeTables } from '../finance/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -67,6 +68,7 @@ export const expectations: Record<string, TableSpec> = {
 	...trackingTables,
 	...marketplaceTables,
 	...influencerTables,
+	...financeTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

@@ -26,12 +26,20 @@ export type EventSpec = {
 		| 'import'
 		| 'campaign'
 		| 'creative'
-		| 'influencer';
+		| 'influencer'
+		| 'finance_document';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
 	module:
-		'contacts' | 'segments' | 'tenancy' | 'webhooks' | 'campaigns' | 'messages' | 'influencers';
+		| 'contacts'
+		| 'segments'
+		| 'tenancy'
+		| 'webhooks'
+		| 'campaigns'
+		| 'messages'
+		| 'influencers'
+		| 'finance';
 	payload: z.ZodType<Record<string, unknown>>;
 };
 
@@ -376,6 +384,55 @@ export const eventCatalog = {
 			created: z.boolean(),
 			data: z.record(z.string(), z.unknown())
 		})
+	}),
+	'finance_document.created': spec({
+		label: 'Financial document added',
+		description:
+			'A purchase order, invoice or form was recorded on a campaign and waits for approval.',
+		subject: 'finance_document',
+		operation: 'INSERT',
+		module: 'finance',
+		payload: z.object({
+			campaign_id: uuid,
+			type: z.enum(Constants.public.Enums.finance_document_type),
+			number: z.string(),
+			amount_base: z.number(),
+			base_currency: z.string()
+		})
+	}),
+	'finance_document.status_changed': spec({
+		label: 'Financial document status changed',
+		description: 'A financial document was approved, rejected or marked paid.',
+		subject: 'finance_document',
+		operation: 'UPDATE',
+		module: 'finance',
+		payload: z.object({
+			campaign_id: uuid,
+			from: z.enum(Constants.public.Enums.finance_document_status),
+			to: z.enum(Constants.public.Enums.finance_document_status)
+		})
+	}),
+	'finance_document.approved': spec({
+		label: 'Financial document approved',
+		description:
+			'A financial document got all the approvals it needs; its amount now counts against the campaign budget.',
+		subject: 'finance_document',
+		operation: 'UPDATE',
+		module: 'finance',
+		payload: z.object({ campaign_id: uuid, amount_base: z.number(), base_currency: z.string() })
+	}),
+	'finance_document.overdue': spec({
+		label: 'Financial document overdue',
+		description:
+			'A financial document is past its due date and not paid yet (recorded once per document).',
+		subject: 'finance_document',
+		operation: 'UPDATE',
+		module: 'finance',
+		payload: z.object({
+			campaign_id: uuid,
+			due_date: z.string(),
+			status: z.enum(Constants.public.Enums.finance_document_status)
+		})
 	})
 } as const satisfies Record<string, EventSpec>;
 
@@ -433,7 +490,8 @@ export const MODULE_LABELS: Record<EventSpec['module'], string> = {
 	webhooks: 'Incoming webhooks',
 	campaigns: 'Campaigns',
 	messages: 'Campaign messages',
-	influencers: 'Influencers'
+	influencers: 'Influencers',
+	finance: 'Finance'
 };
 
 /** Event types grouped for a picker, in catalog order. */
@@ -445,7 +503,8 @@ export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {
 		webhooks: [],
 		campaigns: [],
 		messages: [],
-		influencers: []
+		influencers: [],
+		finance: []
 	};
 	for (const type of EVENT_TYPES) groups[eventCatalog[type].module].push(type);
 	return groups;

@@ -1,0 +1,182 @@
+// Financial documents: created by a direct insert (RLS: finance.write; the
+// database numbers, converts and checks them), decided and paid through the
+// database functions that record who did it. Amounts stay exact decimals
+// (text), never floats.
+import { sql, type SqlBool } from 'kysely';
+import type { Trx } from '../db/rls.ts';
+import { DocumentCursorError } from './errors.ts';
+import type { DocumentFilter, DocumentInput, DocumentStatus, DocumentType } from './schemas.ts';
+
+export type DocumentRow = {
+	id: string;
+	number: string;
+	type: DocumentType;
+	status: DocumentStatus;
+	campaignId: string;
+	campaignName: string;
+	amount: string;
+	currency: string;
+	amountBase: string;
+	baseCurrency: string;
+	exchangeRate: string;
+	rateDate: string;
+	issueDate: string;
+	dueDate: string | null;
+	paidDate: string | null;
+	overdue: boolean;
+	description: string;
+	fileId: string | null;
+	requestedBy: string | null;
+	requesterName: string | null;
+	createdAt: string;
+};
+
+/** Columns of a document as the pages show them (dates as ISO text). */
+const selectDocument = (trx: Trx) =>
+	trx
+		.selectFrom('finance_documents as d')
+		.innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+		.leftJoin('profiles as p', 'p.id', 'd.requested_by')
+		.select([
+			'd.id',
+			'd.number',
+			'd.type',
+			'd.status',
+			'd.campaign_id as campaignId',
+			'c.name as campaignName',
+			sql<string>`d.amount::text`.as('amount'),
+			'd.currency',
+			sql<string>`d.amount_base::text`.as('amountBase'),
+			'd.base_currency as baseCurrency',
+			sql<string>`d.exchange_rate::text`.as('exchangeRate'),
+			sql<string>`d.rate_date::text`.as('rateDate'),
+			sql<string>`d.issue_date::text`.as('issueDate'),
+			sql<string | null>`d.due_date::text`.as('dueDate'),
+			sql<string | null>`d.paid_date::text`.as('paidDate'),
+			sql<boolean>`(d.status in ('pending', 'approved') and d.due_date < current_date)`.as(
+				'overdue'
+			),
+			'd.description',
+			'd.file_id as fileId',
+			'd.requested_by as requestedBy',
+			'p.full_name as requesterName',
+			sql<string>`d.created_at::text`.as('createdAt')
+		]);
+
+/** Records a document; the database gives it its number and conversion. */
+export async function create(
+	trx: Trx,
+	orgId: string,
+	input: DocumentInput
+): Promise<{ id: string; number: string }> {
+	return trx
+		.insertInto('finance_documents')
+		.values({
+			org_id: orgId,
+			campaign_id: input.campaignId,
+			type: input.type,
+			amount: sql<number>`${input.amount}::numeric`,
+			currency: input.currency,
+			issue_date: input.issueDate,
+			due_date: input.dueDate || null,
+			description: input.description,
+			file_id: input.fileId || null
+		})
+		.returning(['id', 'number'])
+		.executeTakeFirstOrThrow();
+}
+
+export async function get(trx: Trx, orgId: string, id: string): Promise<DocumentRow | null> {
+	const row = await selectDocument(trx)
+		.where('d.org_id', '=', orgId)
+		.where('d.id', '=', id)
+		.executeTakeFirst();
+	return (row as DocumentRow | undefined) ?? null;
+}
+
+export const PAGE_SIZE = 50;
+
+const encode = (createdAt: string, id: string) =>
+	Buffer.from(`${createdAt}|${id}`).toString('base64url');
+function decode(cursor: string): { createdAt: string; id: string } {
+	const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+	if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id))
+		throw new DocumentCursorError();
+	return { createdAt, id };
+}
+
+/** One page of the organization's documents, newest first, keyset by (created_at, id). */
+export async function list(
+	trx: Trx,
+	orgId: string,
+	filter: DocumentFilter,
+	limit = PAGE_SIZE
+): Promise<{ rows: DocumentRow[]; next: string | null }> {
+	let query = selectDocument(trx).where('d.org_id', '=', orgId);
+	if (filter.type) query = query.where('d.type', '=', filter.type);
+	if (filter.status) query = query.where('d.status', '=', filter.status);
+	if (filter.campaign) query = query.where('d.campaign_id', '=', filter.campaign);
+	if (filter.overdue)
+		query = query
+			.where('d.status', 'in', ['pending', 'approved'])
+			.where(sql<SqlBool>`d.due_date < current_date`);
+	if (filter.after) {
+		const { createdAt, id } = decode(filter.after);
+		query = query.where(
+			sql<SqlBool>`(d.created_at, d.id) < (${createdAt}::timestamptz, ${id}::uuid)`
+		);
+	}
+	const rows = (await query
+		.orderBy('d.created_at', 'desc')
+		.orderBy('d.id', 'desc')
+		.limit(limit + 1)
+		.execute()) as DocumentRow[];
+	const more = rows.length > limit;
+	const page = more ? rows.slice(0, limit) : rows;
+	const last = page.at(-1);
+	return { rows: page, next: more && last ? encode(last.createdAt, last.id) : null };
+}
+
+export type Decision = {
+	decision: 'approved' | 'rejected';
+	comment: string;
+	decidedBy: string | null;
+	deciderName: string | null;
+	decidedAt: string;
+};
+
+/** The decisions on a document, oldest first. */
+export async function decisions(trx: Trx, orgId: string, id: string): Promise<Decision[]> {
+	const rows = await trx
+		.selectFrom('finance_approvals as a')
+		.leftJoin('profiles as p', 'p.id', 'a.decided_by')
+		.select([
+			'a.decision',
+			'a.comment',
+			'a.decided_by as decidedBy',
+			'p.full_name as deciderName',
+			sql<string>`a.decided_at::text`.as('decidedAt')
+		])
+		.where('a.org_id', '=', orgId)
+		.where('a.document_id', '=', id)
+		.orderBy('a.decided_at')
+		.execute();
+	return rows as Decision[];
+}
+
+/** Approves or rejects as the current user; returns the document's status after it. */
+export async function decide(
+	trx: Trx,
+	id: string,
+	decision: 'approved' | 'rejected',
+	comment: string
+): Promise<DocumentStatus> {
+	const { rows } = await sql<{ status: DocumentStatus }>`
+		select public.decide_finance_document(${id}::uuid, ${decision}, ${comment}) as status`.execute(trx);
+	return rows[0]!.status;
+}
+
+/** Marks an approved document paid (today when no date is given). */
+export async function markPaid(trx: Trx, id: string, paidDate: string | null): Promise<void> {
+	await sql`select public.mark_finance_document_paid(${id}::uuid, ${paidDate}::date)`.execute(trx);
+}

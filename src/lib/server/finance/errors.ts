@@ -1,0 +1,17 @@
+// Typed errors of the finance module; routes map them to statuses.
+
+/** No document the caller may see has this id. */
+export class DocumentNotFoundError extends Error {
+	override readonly name = 'DocumentNotFoundError';
+	constructor() {
+		super('Document not found.');
+	}
+}
+
+/** A page link (cursor) that no longer decodes. */
+export class DocumentCursorError extends Error {
+	override readonly name = 'DocumentCursorError';
+	constructor() {
+		super('That page link is not valid any more; start from the first page.');
+	}
+}

@@ -1,0 +1,16 @@
+// Finance documents, approvals and spend. Use as `import * as finance from '$lib/server/finance'`.
+export {
+	create,
+	decide,
+	decisions,
+	get,
+	list,
+	markPaid,
+	PAGE_SIZE,
+	type Decision,
+	type DocumentRow
+} from './documents.ts';
+export { DocumentCursorError, DocumentNotFoundError } from './errors.ts';
+export { exportCsv } from './export.ts';
+export { campaignSpend, orgFinance, type CampaignSpend, type OrgFinance } from './summary.ts';
+export * from './schemas.ts';
