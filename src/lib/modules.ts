@@ -16,7 +16,9 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	'webhooks',
 	'files',
 	// Message templates: the library and the block editor (templates.write).
-	'templates'
+	'templates',
+	// Finance documents and approvals (finance.write, finance.approve).
+	'finance'
 ]);
 
 /** The module a permission belongs to: `contacts.write` → `contacts`. */

@@ -96,16 +96,18 @@ create table public.finance_documents (
   type public.finance_document_type not null,
   status public.finance_document_status not null default 'pending',
   -- Gap-free per (organization, type): sequence 1, 2, 3… shown as PO-2026-0001.
-  sequence integer not null check (sequence > 0),
-  number text not null check (char_length(number) between 1 and 40),
+  -- This and the conversion below are always set by the guard trigger (the
+  -- defaults only spare writers from naming them).
+  sequence integer not null default 0 check (sequence > 0),
+  number text not null default '' check (char_length(number) between 1 and 40),
   amount numeric(16, 4) not null
     constraint finance_documents_amount_check check (amount > 0 and amount <= 1000000000),
   currency text not null references public.currencies (code),
   -- The conversion used: 1 currency = exchange_rate base_currency, the rate of rate_date.
-  base_currency text not null references public.currencies (code),
-  exchange_rate numeric(20, 10) not null check (exchange_rate > 0),
-  rate_date date not null,
-  amount_base numeric(18, 4) not null check (amount_base >= 0),
+  base_currency text not null default 'EUR' references public.currencies (code),
+  exchange_rate numeric(20, 10) not null default 1 check (exchange_rate > 0),
+  rate_date date not null default current_date,
+  amount_base numeric(18, 4) not null default 0 check (amount_base >= 0),
   issue_date date not null default current_date,
   due_date date,
   paid_date date,

@@ -84,6 +84,7 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 			href: resolve('/(app)/[org=slug]/automations/runs', org)
 		},
 		{ label: 'Files', icon: 'folder', href: resolve('/(app)/[org=slug]/files', org) },
+		{ label: 'Finance', icon: 'chart', href: resolve('/(app)/[org=slug]/finance', org) },
 		...soon,
 		{ label: 'Audiences', icon: 'users', href: resolve('/(app)/[org=slug]/audiences', org) },
 		{ label: 'Products', icon: 'tag', href: resolve('/(app)/[org=slug]/products', org) },

@@ -4,6 +4,7 @@
 // summary function here and its card component in
 // src/lib/components/dashboard/. Use as `import * as dashboard from '$lib/server/dashboard'`.
 import * as files from '../files/index.ts';
+import { orgFinance, type OrgFinance } from '../finance/summary.ts';
 import * as segments from '../segments/index.ts';
 import type { Trx } from '../db/rls.ts';
 import { recentActivity, type Activity } from './activity.ts';
@@ -29,6 +30,7 @@ export type { CampaignsSummary } from './campaigns.ts';
 export type { CatalogSummary } from './catalog.ts';
 export type { RecentImport } from './imports.ts';
 export type { TemplatesSummary } from './templates.ts';
+export type { OrgFinance } from '../finance/summary.ts';
 
 export type Dashboard = {
 	/** The UTC day the numbers end with. */
@@ -45,6 +47,8 @@ export type Dashboard = {
 	files: files.Usage;
 	/** The organization's message templates by kind. */
 	templates: TemplatesSummary;
+	/** Spend this month against budgets, documents waiting for approval. */
+	finance: OrgFinance;
 	/** Null once every step is done (the card goes away). */
 	checklist: Checklist | null;
 };
@@ -70,6 +74,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		activity: await recentActivity(trx, orgId, 8),
 		files: await files.usage(trx, orgId),
 		templates: await templatesSummary(trx, orgId),
+		finance: await orgFinance(trx, orgId),
 		checklist: Object.values(steps).every(Boolean) ? null : steps
 	};
 }

@@ -5,7 +5,12 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Trx } from '../db/rls.ts';
 import { DocumentCursorError } from './errors.ts';
-import type { DocumentFilter, DocumentInput, DocumentStatus, DocumentType } from './schemas.ts';
+import type {
+	DocumentFilter,
+	DocumentInput,
+	DocumentStatus,
+	DocumentType
+} from '../../schemas/finance.ts';
 
 export type DocumentRow = {
 	id: string;
@@ -91,7 +96,7 @@ export async function get(trx: Trx, orgId: string, id: string): Promise<Document
 		.where('d.org_id', '=', orgId)
 		.where('d.id', '=', id)
 		.executeTakeFirst();
-	return (row as DocumentRow | undefined) ?? null;
+	return row ?? null;
 }
 
 export const PAGE_SIZE = 50;
@@ -179,4 +184,58 @@ export async function decide(
 /** Marks an approved document paid (today when no date is given). */
 export async function markPaid(trx: Trx, id: string, paidDate: string | null): Promise<void> {
 	await sql`select public.mark_finance_document_paid(${id}::uuid, ${paidDate}::date)`.execute(trx);
+}
+
+/** Campaigns a document can be recorded on (newest first), for the pickers and filters. */
+export async function campaignOptions(
+	trx: Trx,
+	orgId: string
+): Promise<{ id: string; name: string }[]> {
+	return trx
+		.selectFrom('campaigns')
+		.select(['id', 'name'])
+		.where('org_id', '=', orgId)
+		.orderBy('created_at', 'desc')
+		.limit(500)
+		.execute();
+}
+
+export type DocumentFile = {
+	id: string;
+	objectName: string;
+	fileName: string;
+	mimeType: string | null;
+	size: number;
+};
+
+/** The stored file of a document (the files catalogue row), if any. */
+export async function fileOf(
+	trx: Trx,
+	orgId: string,
+	fileId: string | null
+): Promise<DocumentFile | null> {
+	if (!fileId) return null;
+	const row = await trx
+		.selectFrom('files')
+		.select([
+			'id',
+			'name as objectName',
+			'file_name as fileName',
+			'mime_type as mimeType',
+			sql<number>`size::float8`.as('size')
+		])
+		.where('org_id', '=', orgId)
+		.where('id', '=', fileId)
+		.executeTakeFirst();
+	return row ?? null;
+}
+
+/** The currency the organization keeps its books in. */
+export async function baseCurrency(trx: Trx, orgId: string): Promise<string> {
+	const row = await trx
+		.selectFrom('organizations')
+		.select('base_currency')
+		.where('id', '=', orgId)
+		.executeTakeFirst();
+	return row?.base_currency ?? 'EUR';
 }

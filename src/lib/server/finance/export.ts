@@ -5,7 +5,7 @@
 import { csvCell } from '../imports/export.ts';
 import type { Trx } from '../db/rls.ts';
 import { list } from './documents.ts';
-import { STATUS_LABELS, TYPE_LABELS, type DocumentFilter } from './schemas.ts';
+import { STATUS_LABELS, TYPE_LABELS, type DocumentFilter } from '../../schemas/finance.ts';
 
 const HEADER = [
 	'Number',

@@ -1,6 +1,9 @@
 // Finance documents, approvals and spend. Use as `import * as finance from '$lib/server/finance'`.
 export {
+	baseCurrency,
+	campaignOptions,
 	create,
+	fileOf,
 	decide,
 	decisions,
 	get,
@@ -8,9 +11,10 @@ export {
 	markPaid,
 	PAGE_SIZE,
 	type Decision,
+	type DocumentFile,
 	type DocumentRow
 } from './documents.ts';
 export { DocumentCursorError, DocumentNotFoundError } from './errors.ts';
 export { exportCsv } from './export.ts';
 export { campaignSpend, orgFinance, type CampaignSpend, type OrgFinance } from './summary.ts';
-export * from './schemas.ts';
+export * from '../../schemas/finance.ts';

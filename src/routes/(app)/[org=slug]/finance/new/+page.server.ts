@@ -1,0 +1,52 @@
+// A new financial document on a campaign: the form (campaign preselected from
+// ?campaign=), then the database numbers and converts it; a refusal (no rate
+// for the currency, an amount out of bounds, dates out of order) comes back
+// on its field.
+import { fail, redirect } from '@sveltejs/kit';
+import { superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import { resolve } from '$app/paths';
+import { failFromDb } from '$lib/server/db';
+import * as finance from '$lib/server/finance';
+import * as orgs from '$lib/server/orgs';
+import { throwHttp } from '../respond.server';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, parent, url }) => {
+	const { org } = await parent();
+	const { campaigns, currency } = await locals
+		.db(async (trx) => ({
+			campaigns: await finance.campaignOptions(trx, org.id),
+			currency: await finance.baseCurrency(trx, org.id)
+		}))
+		.catch(throwHttp);
+	const preset = campaigns.find((c) => c.id === url.searchParams.get('campaign'))?.id;
+	const form = await superValidate(
+		{
+			campaignId: preset ?? campaigns[0]?.id,
+			type: 'po',
+			currency: currency as finance.DocumentInput['currency'],
+			issueDate: new Date().toISOString().slice(0, 10)
+		},
+		zod4(finance.documentSchema),
+		{ errors: false }
+	);
+	return { form, campaigns };
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const form = await superValidate(event.request, zod4(finance.documentSchema));
+		if (!form.valid) return fail(400, { form });
+		let id: string;
+		try {
+			({ id } = await orgs.withOrg(event, (trx, org) => finance.create(trx, org.id, form.data)));
+		} catch (e) {
+			return failFromDb(form, e);
+		}
+		redirect(
+			303,
+			`${resolve('/(app)/[org=slug]/finance/[id=uuid]', { org: event.params.org, id })}?created=1`
+		);
+	}
+};
