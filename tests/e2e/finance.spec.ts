@@ -43,7 +43,7 @@ test('a member records a PO with a file, an admin approves it and marks it paid,
 	await test.step('the member opens the campaign finance tab: nothing paid yet', async () => {
 		await signInAs(page, member);
 		await openApp(page, `/${slug}/campaigns/${campaignId}`);
-		await page.getByRole('link', { name: 'Finance' }).first().click();
+		await page.getByRole('main').getByRole('link', { name: 'Finance', exact: true }).click();
 		await expect(page).toHaveURL(new RegExp(`${financeTab}$`));
 		await expect(paidBar).toHaveAttribute('data-value', '0');
 	});
