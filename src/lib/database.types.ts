@@ -1819,6 +1819,49 @@ export type Database = {
 					}
 				];
 			};
+			exchange_rates: {
+				Row: {
+					created_at: string;
+					from_currency: string;
+					rate: number;
+					rate_date: string;
+					source: string;
+					to_currency: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					created_at?: string;
+					from_currency: string;
+					rate: number;
+					rate_date: string;
+					source?: string;
+					to_currency: string;
+				};
+				Update: {
+					created_at?: string;
+					from_currency?: string;
+					rate?: number;
+					rate_date?: string;
+					source?: string;
+					to_currency?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'exchange_rates_from_currency_fkey';
+						columns: ['from_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'exchange_rates_to_currency_fkey';
+						columns: ['to_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					}
+				];
+			};
 			files: {
 				Row: {
 					alt_text: string;
@@ -1881,6 +1924,163 @@ export type Database = {
 				Relationships: [
 					{
 						foreignKeyName: 'files_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			finance_approvals: {
+				Row: {
+					comment: string;
+					decided_at: string;
+					decided_by: string | null;
+					decision: string;
+					document_id: string;
+					id: string;
+					org_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					comment?: string;
+					decided_at?: string;
+					decided_by?: string | null;
+					decision: string;
+					document_id: string;
+					id?: string;
+					org_id: string;
+				};
+				Update: {
+					comment?: string;
+					decided_at?: string;
+					decided_by?: string | null;
+					decision?: string;
+					document_id?: string;
+					id?: string;
+					org_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'finance_approvals_org_id_document_id_fkey';
+						columns: ['org_id', 'document_id'];
+						isOneToOne: false;
+						referencedRelation: 'finance_documents';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			finance_documents: {
+				Row: {
+					amount: number;
+					amount_base: number;
+					base_currency: string;
+					campaign_id: string;
+					created_at: string;
+					currency: string;
+					description: string;
+					due_date: string | null;
+					exchange_rate: number;
+					file_id: string | null;
+					id: string;
+					issue_date: string;
+					metadata: NonNullable<Json>;
+					number: string;
+					org_id: string;
+					overdue_notified_at: string | null;
+					paid_date: string | null;
+					rate_date: string;
+					requested_by: string | null;
+					sequence: number;
+					status: Database['public']['Enums']['finance_document_status'];
+					status_changed_at: string;
+					type: Database['public']['Enums']['finance_document_type'];
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					amount: number;
+					amount_base?: number;
+					base_currency?: string;
+					campaign_id: string;
+					created_at?: string;
+					currency: string;
+					description?: string;
+					due_date?: string | null;
+					exchange_rate?: number;
+					file_id?: string | null;
+					id?: string;
+					issue_date?: string;
+					metadata?: NonNullable<Json>;
+					number?: string;
+					org_id: string;
+					overdue_notified_at?: string | null;
+					paid_date?: string | null;
+					rate_date?: string;
+					requested_by?: string | null;
+					sequence?: number;
+					status?: Database['public']['Enums']['finance_document_status'];
+					status_changed_at?: string;
+					type: Database['public']['Enums']['finance_document_type'];
+					updated_at?: string;
+				};
+				Update: {
+					amount?: number;
+					amount_base?: number;
+					base_currency?: string;
+					campaign_id?: string;
+					created_at?: string;
+					currency?: string;
+					description?: string;
+					due_date?: string | null;
+					exchange_rate?: number;
+					file_id?: string | null;
+					id?: string;
+					issue_date?: string;
+					metadata?: NonNullable<Json>;
+					number?: string;
+					org_id?: string;
+					overdue_notified_at?: string | null;
+					paid_date?: string | null;
+					rate_date?: string;
+					requested_by?: string | null;
+					sequence?: number;
+					status?: Database['public']['Enums']['finance_document_status'];
+					status_changed_at?: string;
+					type?: Database['public']['Enums']['finance_document_type'];
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'finance_documents_base_currency_fkey';
+						columns: ['base_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'finance_documents_currency_fkey';
+						columns: ['currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'finance_documents_file_id_fkey';
+						columns: ['file_id'];
+						isOneToOne: false;
+						referencedRelation: 'files';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'finance_documents_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'finance_documents_org_id_fkey';
 						columns: ['org_id'];
 						isOneToOne: false;
 						referencedRelation: 'organizations';
@@ -2926,8 +3126,11 @@ export type Database = {
 			};
 			organizations: {
 				Row: {
+					base_currency: string;
 					created_at: string;
 					created_by: string | null;
+					finance_admin_above: number | null;
+					finance_approvals_required: number;
 					id: string;
 					name: string;
 					slug: string;
@@ -2936,8 +3139,11 @@ export type Database = {
 				};
 				ComputedFields: never;
 				Insert: {
+					base_currency?: string;
 					created_at?: string;
 					created_by?: string | null;
+					finance_admin_above?: number | null;
+					finance_approvals_required?: number;
 					id?: string;
 					name: string;
 					slug: string;
@@ -2945,15 +3151,26 @@ export type Database = {
 					updated_at?: string;
 				};
 				Update: {
+					base_currency?: string;
 					created_at?: string;
 					created_by?: string | null;
+					finance_admin_above?: number | null;
+					finance_approvals_required?: number;
 					id?: string;
 					name?: string;
 					slug?: string;
 					time_zone?: string;
 					updated_at?: string;
 				};
-				Relationships: [];
+				Relationships: [
+					{
+						foreignKeyName: 'organizations_base_currency_fkey';
+						columns: ['base_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					}
+				];
 			};
 			permissions: {
 				Row: {
@@ -3463,6 +3680,10 @@ export type Database = {
 				Returns: boolean;
 			};
 			create_organization: { Args: { p_name: string; p_slug: string }; Returns: string };
+			decide_finance_document: {
+				Args: { p_comment?: string; p_decision: string; p_document_id: string };
+				Returns: Database['public']['Enums']['finance_document_status'];
+			};
 			erase_contact: { Args: { p_contact_id: string }; Returns: undefined };
 			files_usage: {
 				Args: { p_org_id: string };
@@ -3482,6 +3703,10 @@ export type Database = {
 					role: Database['public']['Enums']['org_role'];
 					status: string;
 				}[];
+			};
+			mark_finance_document_paid: {
+				Args: { p_document_id: string; p_paid_date?: string };
+				Returns: undefined;
 			};
 			move_influencer: {
 				Args: {
@@ -3560,6 +3785,8 @@ export type Database = {
 			creative_review_status: 'pending' | 'approved' | 'changes_requested';
 			data_run_status:
 				'created' | 'ready' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'aborted';
+			finance_document_status: 'pending' | 'approved' | 'rejected' | 'paid';
+			finance_document_type: 'po' | 'invoice' | 'form';
 			influencer_status: 'cold' | 'active' | 'final';
 			message_channel: 'email' | 'sms' | 'whatsapp';
 			message_recipient_status: 'queued' | 'claimed' | 'sent' | 'failed' | 'suppressed';
@@ -3718,6 +3945,8 @@ export const Constants = {
 				'timed_out',
 				'aborted'
 			],
+			finance_document_status: ['pending', 'approved', 'rejected', 'paid'],
+			finance_document_type: ['po', 'invoice', 'form'],
 			influencer_status: ['cold', 'active', 'final'],
 			message_channel: ['email', 'sms', 'whatsapp'],
 			message_recipient_status: ['queued', 'claimed', 'sent', 'failed', 'suppressed'],
