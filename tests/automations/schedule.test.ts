@@ -119,6 +119,7 @@ describe("the builder's words", () => {
 			'Team',
 			'Campaigns',
 			'Campaign messages',
+			'Influencers',
 			'Incoming webhooks',
 			'Finance'
 		]);
