@@ -11,6 +11,9 @@
 //   GET  /api/messages                              JSON for tests
 //   POST /api/messages/<sid>/status  {status}       simulate a receipt (JSON for tests)
 //   POST /api/messages/<sid>/reply   {body}         simulate a reply
+//   POST /api/refuse  {count, status}               answer the next sends 429 or 503 (provider trouble)
+// Like Twilio's test credentials, +15005550001 is a number that cannot get
+// messages (400, error 21211): a refusal for good.
 import { createHmac, randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
@@ -46,6 +49,8 @@ export type RunningMessaging = {
 	url: string;
 	port: number;
 	messages(): SentSms[];
+	/** Answer the next `count` sends with this status (429 too many requests, 503 unavailable). */
+	refuseNext(count: number, status?: 429 | 503): void;
 	stop(): Promise<void>;
 };
 
@@ -68,7 +73,15 @@ function sign(authToken: string, url: string, form: URLSearchParams): string {
 const E164 = /^\+[1-9]\d{6,14}$/;
 const RECEIPTS = ['sent', 'delivered', 'read', 'failed', 'undelivered'];
 
-function twilioError(c: Context, status: 400 | 401 | 404, code: number, message: string) {
+/** Twilio's magic test number that is not a valid mobile number. */
+export const INVALID_TEST_NUMBER = '+15005550001';
+
+function twilioError(
+	c: Context,
+	status: 400 | 401 | 404 | 429 | 503,
+	code: number,
+	message: string
+) {
 	return c.json(
 		{ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
 		status
@@ -79,6 +92,7 @@ export async function startMessaging(opts: MessagingOptions): Promise<RunningMes
 	const log = opts.onLog ?? (() => {});
 	const sent: SentSms[] = [];
 	const bySid = new Map<string, SentSms>();
+	let refuse = { count: 0, status: 429 as 429 | 503 };
 	const auth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
 
 	async function post(url: string, form: URLSearchParams): Promise<number | string> {
@@ -152,6 +166,12 @@ export async function startMessaging(opts: MessagingOptions): Promise<RunningMes
 			return twilioError(c, 401, 20003, 'Authenticate');
 		}
 		const form = new URLSearchParams(await c.req.text());
+		if (refuse.count > 0) {
+			refuse.count--;
+			return refuse.status === 429
+				? twilioError(c, 429, 20429, 'Too Many Requests')
+				: twilioError(c, 503, 20503, 'Service Unavailable');
+		}
 		const to = form.get('To') ?? '';
 		const from = form.get('From') ?? '';
 		const body = form.get('Body') ?? '';
@@ -161,6 +181,8 @@ export async function startMessaging(opts: MessagingOptions): Promise<RunningMes
 			return twilioError(c, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
 		if (!E164.test(bare(from)))
 			return twilioError(c, 400, 21212, `The 'From' number ${from} is not a valid phone number.`);
+		if (bare(to) === INVALID_TEST_NUMBER)
+			return twilioError(c, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
 		if (!body) return twilioError(c, 400, 21602, 'Message body is required.');
 		if (body.length > 1600)
 			return twilioError(
@@ -204,6 +226,16 @@ export async function startMessaging(opts: MessagingOptions): Promise<RunningMes
 	});
 
 	app.get('/api/messages', (c) => c.json({ messages: sent }));
+	app.post('/api/refuse', async (c) => {
+		const { count, status } = (await c.req.json().catch(() => ({}))) as {
+			count?: number;
+			status?: number;
+		};
+		if (!Number.isInteger(count) || (status !== undefined && status !== 429 && status !== 503))
+			return c.json({ error: 'count: a whole number; status: 429 or 503' }, 400);
+		refuse = { count: count!, status: status === 503 ? 503 : 429 };
+		return c.json({ refusing: refuse });
+	});
 	app.post('/api/messages/:sid/status', async (c) => {
 		const m = bySid.get(c.req.param('sid'));
 		const { status } = (await c.req.json().catch(() => ({}))) as { status?: string };
@@ -252,7 +284,15 @@ export async function startMessaging(opts: MessagingOptions): Promise<RunningMes
 	});
 	const url = `http://${opts.host ?? '127.0.0.1'}:${http.port}`;
 	log(`SMS/WhatsApp stand-in ${url}`);
-	return { url, port: http.port, messages: () => [...sent], stop: () => http.close() };
+	return {
+		url,
+		port: http.port,
+		messages: () => [...sent],
+		refuseNext: (count, status = 429) => {
+			refuse = { count, status };
+		},
+		stop: () => http.close()
+	};
 }
 
 const STYLE = trusted(`body { margin: 0; font: 15px/1.5 system-ui, sans-serif; }

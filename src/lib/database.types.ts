@@ -2754,7 +2754,9 @@ export type Database = {
 					id: string;
 					not_before: string | null;
 					org_id: string;
+					provider_id: string | null;
 					reason: string | null;
+					segments: number | null;
 					sent_at: string | null;
 					status: Database['public']['Enums']['message_recipient_status'];
 					variant: number;
@@ -2770,7 +2772,9 @@ export type Database = {
 					id?: string;
 					not_before?: string | null;
 					org_id: string;
+					provider_id?: string | null;
 					reason?: string | null;
+					segments?: number | null;
 					sent_at?: string | null;
 					status?: Database['public']['Enums']['message_recipient_status'];
 					variant?: number;
@@ -2785,7 +2789,9 @@ export type Database = {
 					id?: string;
 					not_before?: string | null;
 					org_id?: string;
+					provider_id?: string | null;
 					reason?: string | null;
+					segments?: number | null;
 					sent_at?: string | null;
 					status?: Database['public']['Enums']['message_recipient_status'];
 					variant?: number;

@@ -12,12 +12,15 @@
 //                                       claim, claim loops and pooled SMTP connections per process
 //   SEND_LEASE_SECONDS (60)             a claimed recipient is claimed again after this when its worker died
 //   SEND_RETRY_BASE_MS (30000), SEND_MAX_ATTEMPTS (8)   backoff after a temporary refusal (doubling)
+//   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_WHATSAPP_FROM, TWILIO_API_URL
+//                                       SMS/WhatsApp campaigns (Twilio's API, or the platform's stand-in)
 //   SUPABASE_URL (or PUBLIC_SUPABASE_URL), SUPABASE_SERVICE_ROLE_KEY   invoke-function steps
 //   OUTBOUND_ALLOW_LOOPBACK, OUTBOUND_ALLOW_PRIVATE                    see outbound.ts
 //   WEBHOOK_MAX_ATTEMPTS (8), WEBHOOK_BACKOFF_MS (30000), WEBHOOK_TIMEOUT_MS (10000)
 //   AUTOMATION_RETRY_BACKOFF_SECONDS (30), AUTOMATION_MAX_ATTEMPTS (3)  defaults for steps
 //   AUTOMATION_DISPATCH_BATCH (50)      events' dispatch jobs one transaction may take in under load
 import { outboundPolicyFromEnv, type OutboundPolicy } from './outbound.ts';
+import { twilioConfigFromEnv, type TwilioConfig } from '../lib/server/messaging/twilio.ts';
 
 export type WorkerSettings = {
 	connectionString: string;
@@ -36,6 +39,8 @@ export type WorkerSettings = {
 	unsubscribeSecret: string | null;
 	/** TRACKING_SECRET: campaign email carries signed open pixels and click redirects; null: untracked. */
 	trackingSecret: string | null;
+	/** The SMS/WhatsApp provider (TWILIO_*); null: text campaigns wait for a worker that has one. */
+	twilio: TwilioConfig | null;
 	sending: {
 		batch: number;
 		lanes: number;
@@ -83,6 +88,7 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
 		appUrl: env.APP_URL ?? env.ORIGIN ?? null,
 		unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null,
 		trackingSecret: env.TRACKING_SECRET ?? null,
+		twilio: twilioConfigFromEnv(env),
 		sending: {
 			batch: num(env, 'SEND_BATCH', 100, 1),
 			lanes: num(env, 'SEND_LANES', 2, 1),

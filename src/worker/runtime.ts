@@ -13,6 +13,7 @@ import { FINANCE_CRONTAB } from './finance-overdue.ts';
 import { MESSAGE_REPORTS_CRONTAB } from './message-reports.ts';
 import { startLeases, type Leases } from './leases.ts';
 import { startSender, type Sender } from './sending/sender.ts';
+import { twilioAdapter } from '../lib/server/messaging/twilio.ts';
 import { quietLogger } from './queue.ts';
 import { tasks as allTasks } from './tasks.ts';
 
@@ -81,6 +82,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 				trackingSecret: settings.trackingSecret
 			},
 			...settings.sending,
+			messaging: settings.twilio ? twilioAdapter(settings.twilio) : null,
 			pollMs: settings.pollInterval,
 			log
 		});

@@ -32,6 +32,12 @@ let c: SentCampaign;
 beforeAll(async () => {
 	testDb = await createTestDatabase();
 	c = await sentCampaign(testDb.url, 1);
+	// Receipts are for texts: the campaign is an SMS campaign (a draft may
+	// still change kind) and its message went out as Twilio's SM0123.
+	await c.pool.query(`update public.campaigns set kind = 'sms' where id = $1`, [c.campaignId]);
+	await c.pool.query(`update public.message_recipients set provider_id = 'SM0123' where id = $1`, [
+		c.recipients[0]!.id
+	]);
 });
 afterAll(async () => {
 	await c?.close();

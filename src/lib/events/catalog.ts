@@ -328,9 +328,9 @@ export const eventCatalog = {
 		payload: z.object({ campaign_id: uuid, recipient_id: uuid, contact_id: uuid, channel })
 	}),
 	'message.unsubscribed': spec({
-		label: 'Unsubscribed from a campaign email',
+		label: 'Unsubscribed from a campaign message',
 		description:
-			"The contact unsubscribed through a campaign email's link or their mail app's button.",
+			"The contact unsubscribed through a campaign email's link or their mail app's button, or replied STOP to a campaign text or WhatsApp message.",
 		subject: 'contact',
 		operation: 'UPDATE',
 		module: 'messages',

@@ -17,7 +17,11 @@ export const SUPPRESSION_LABELS: Record<string, string> = {
 	erased: 'Contact erased',
 	no_address: 'No email address',
 	no_consent: 'Withdrew email consent',
-	duplicate_address: 'Same address as another contact'
+	duplicate_address: 'Same address as another contact',
+	no_phone: 'No mobile number',
+	invalid_phone: 'Number without its country code',
+	no_text_consent: 'Has not agreed to texts on this channel',
+	duplicate_phone: 'Same number as another contact'
 };
 
 export type Progress = {

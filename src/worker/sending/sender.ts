@@ -1,20 +1,31 @@
 // The campaign sender: part of every worker process (`npm run worker`). Each
 // lane loops: claim a throttled batch of recipients (private.message_claim,
-// `for update skip locked`, with a lease), send each over the pooled SMTP
-// transport, mark each sent the moment the provider accepted it. Several
-// lanes and several workers share the organization's token bucket in the
-// database, so the limit holds however many run.
+// `for update skip locked`, with a lease), send each (email over the pooled
+// SMTP transport; SMS and WhatsApp through the messaging adapter), mark each
+// sent the moment the provider accepted it. Several lanes and several workers
+// share the organization's token bucket in the database, so the limit holds
+// however many run.
 //
 // Exactly once, and the residual risk: a worker killed at any moment leaves
 // its claimed rows claimed; when their lease runs out another worker claims
-// them again. A row is marked sent only after the provider's 250, so nothing
-// is lost. The one window left is between the provider's accept and the
-// mark's commit (one database round trip): a kill exactly there sends that
-// message again on the next claim. It goes out with the same Message-ID
-// (derived from the recipient row, fixed before the first attempt), which
-// receiving mail systems and providers use to drop the copy. A message is
-// also never sent by a lane whose lease has run out (another worker may own
-// it by then): such rows are left for the next claim.
+// them again. A row is marked sent only after the provider's 250 (or 201), so
+// nothing is lost. The one window left is between the provider's accept and
+// the mark's commit: a kill there sends that message again on the next claim.
+// It cannot be closed from our side: SMTP has no way to ask a server "did you
+// take this one?" (a 250 lost with the connection looks exactly like a
+// message never received), and a text provider's API has no idempotency key
+// either. So the window is kept as small as it can be made:
+//   * a process has at most `connections` messages in flight, whatever the
+//     number of lanes (one shared set of send slots), and
+//   * a slot sends its next message only once the previous one's mark has
+//     committed, so each slot holds at most one accepted, unmarked message.
+// A kill therefore repeats at most `connections` messages of that process
+// (tests/sending/send-kill.test.ts checks this bound per kill). A repeated
+// email goes out with the same Message-ID (derived from the recipient row,
+// fixed before the first attempt), which receiving mail systems and providers
+// use to drop the copy. A message is also never sent by a lane whose lease
+// has run out (another worker may own it by then): such rows are left for the
+// next claim.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
@@ -22,8 +33,10 @@ import pg from 'pg';
 import { compose, type CampaignMessage, type ComposeConfig, type Recipient } from './compose.ts';
 import { linksIn } from '../../lib/server/tracking/links.ts';
 import { prepareContent } from './render.ts';
-import { classify, createPooledTransport } from './smtp.ts';
+import { classify, createPooledTransport, type Refusal } from './smtp.ts';
+import { sendText, type TextCampaign } from './texts.ts';
 import { testSubjectsOf } from './subject-test.ts';
+import type { MessagingAdapter, MessagingChannel } from '../../lib/server/messaging/adapter.ts';
 
 export type SenderSettings = {
 	connectionString: string;
@@ -33,8 +46,10 @@ export type SenderSettings = {
 	batch: number;
 	/** Claim loops per process. */
 	lanes: number;
-	/** SMTP connections per process (shared by the lanes). */
+	/** Messages in flight per process: SMTP connections, and send slots shared by the lanes. */
 	connections: number;
+	/** SMS/WhatsApp provider (Twilio-shaped; the platform's stand-in locally); null: none configured. */
+	messaging?: MessagingAdapter | null;
 	leaseSeconds: number;
 	retryBaseMs: number;
 	maxAttempts: number;
@@ -60,7 +75,25 @@ export function startSender(settings: SenderSettings): Sender {
 	pool.on('error', (e) => settings.log(`sender connection lost: ${e.message}`));
 	const transport: Transporter = createPooledTransport(settings.smtpUrl, settings.connections);
 	const campaigns = new Map<string, CampaignMessage>();
+	const texts = new Map<string, TextCampaign>();
+	const channels = new Map<string, 'email' | MessagingChannel>();
 	let stopped = false;
+	// The process's send slots, shared by every lane: at most `connections`
+	// messages in flight at once (see the file header).
+	let freeSlots = Math.max(1, settings.connections);
+	const slotWaiters: Array<() => void> = [];
+	const takeSlot = (): Promise<void> | void => {
+		if (freeSlots > 0) {
+			freeSlots--;
+			return;
+		}
+		return new Promise<void>((resolve) => slotWaiters.push(resolve));
+	};
+	const giveSlot = () => {
+		const next = slotWaiters.shift();
+		if (next) next();
+		else freeSlots++;
+	};
 	// Lanes asleep (nothing to send, or waiting for the bucket), each with its wake-up.
 	const sleepers = new Set<() => void>();
 
@@ -144,6 +177,43 @@ export function startSender(settings: SenderSettings): Sender {
 		return message;
 	}
 
+	// A campaign's kind is fixed once it has a message: cached.
+	async function channelOf(id: string): Promise<'email' | MessagingChannel> {
+		const known = channels.get(id);
+		if (known) return known;
+		const { rows } = await pool.query<{ kind: string }>(
+			'select kind::text from public.campaigns where id = $1',
+			[id]
+		);
+		const kind = rows[0]?.kind;
+		const channel = kind === 'sms' || kind === 'whatsapp' ? kind : 'email';
+		channels.set(id, channel);
+		return channel;
+	}
+
+	async function textCampaignOf(id: string, channel: MessagingChannel): Promise<TextCampaign> {
+		const known = texts.get(id);
+		if (known) return known;
+		const { rows } = await pool.query<{ org_id: string; org_name: string; text: string | null }>(
+			`select s.org_id, o.name as org_name, s.content->>'text' as text
+			   from public.message_sends s join public.organizations o on o.id = s.org_id
+			  where s.campaign_id = $1`,
+			[id]
+		);
+		const r = rows[0];
+		if (!r) throw new Error(`campaign ${id} has no message`);
+		// Frozen once sending starts (the guard refuses edits), so cached.
+		const campaign: TextCampaign = {
+			campaignId: id,
+			orgId: r.org_id,
+			orgName: r.org_name,
+			channel,
+			text: r.text ?? ''
+		};
+		texts.set(id, campaign);
+		return campaign;
+	}
+
 	// The links clicks may be tracked on: those of the message rendered for a
 	// blank contact, minus the app's own (the unsubscribe link is per person).
 	// Registering the same list again (another worker, a restart) is a no-op;
@@ -176,49 +246,85 @@ export function startSender(settings: SenderSettings): Sender {
 		return Math.round(base * (0.75 + Math.random() * 0.5));
 	}
 
+	// One message to the provider: accepted (with what its mark needs) or refused.
+	type Attempt =
+		{ accepted: true; mark: () => Promise<unknown> } | { accepted: false; refusal: Refusal };
+	type Deliver = (recipient: Recipient, contact: Record<string, unknown>) => Promise<Attempt>;
+
+	async function deliveryFor(campaignId: string): Promise<Deliver> {
+		const channel = await channelOf(campaignId);
+		if (channel === 'email') {
+			const campaign = await campaignOf(campaignId);
+			return async (recipient, contact) => {
+				try {
+					await transport.sendMail(compose(settings.compose, campaign, recipient, contact));
+				} catch (error) {
+					return { accepted: false, refusal: classify(error) };
+				}
+				return {
+					accepted: true,
+					mark: () => pool.query('select private.message_mark_sent($1)', [recipient.id])
+				};
+			};
+		}
+		const campaign = await textCampaignOf(campaignId, channel);
+		return async (recipient, contact) => {
+			const outcome = await sendText(settings.messaging ?? null, campaign, recipient, contact);
+			if (!outcome.ok) return { accepted: false, refusal: outcome.refusal };
+			return {
+				accepted: true,
+				mark: () =>
+					pool.query('select private.message_mark_text_sent($1, $2, $3)', [
+						recipient.id,
+						outcome.providerId,
+						outcome.segments
+					])
+			};
+		};
+	}
+
 	async function sendBatch(claim: Required<Pick<Claim, 'campaign_id' | 'org_id' | 'recipients'>>) {
 		// Past this moment another worker may claim these rows: none is sent after it.
 		const deadline = Date.now() + settings.leaseSeconds * 1000 * 0.8;
-		const campaign = await campaignOf(claim.campaign_id);
+		const deliver = await deliveryFor(claim.campaign_id);
+		const channel = await channelOf(claim.campaign_id);
 		const { rows: contacts } = await pool.query<{ id: string } & Record<string, unknown>>(
 			`select id, email::text as email, first_name, last_name, company, phone, custom
 			   from public.contacts where org_id = $1 and id = any($2::uuid[])`,
 			[claim.org_id, claim.recipients.map((r) => r.contact_id)]
 		);
 		const byId = new Map(contacts.map((c) => [c.id, c]));
-		// Each slot overlaps a message's mark with the next message's send, and
-		// waits for that mark before the following send: at most one accepted,
-		// not yet marked message per SMTP connection at any moment.
-		const slots = Array.from(
-			{ length: Math.min(settings.connections, claim.recipients.length) },
-			(): { marking: Promise<unknown> } => ({ marking: Promise.resolve() })
-		);
+		// Each message holds one of the process's slots from before its send
+		// until its mark (or refusal) has committed: at most one accepted,
+		// unmarked message per slot at any moment.
 		let next = 0;
+		const workers = Math.min(settings.connections, claim.recipients.length);
 		await Promise.all(
-			slots.map(async (slot) => {
+			Array.from({ length: workers }, async () => {
 				while (next < claim.recipients.length) {
-					const recipient = claim.recipients[next++]!;
-					if (stopped || Date.now() > deadline) break;
-					const contact = byId.get(recipient.contact_id) ?? {};
-					let accepted = false;
+					await takeSlot();
 					try {
-						await transport.sendMail(compose(settings.compose, campaign, recipient, contact));
-						accepted = true;
-					} catch (error) {
-						await slot.marking;
-						await refused(recipient, error);
+						const recipient = claim.recipients[next++];
+						if (!recipient || stopped || Date.now() > deadline) {
+							next = claim.recipients.length;
+							break;
+						}
+						const attempt = await deliver(recipient, byId.get(recipient.contact_id) ?? {});
+						if (attempt.accepted) await attempt.mark();
+						else await refused(recipient, attempt.refusal, channel);
+					} finally {
+						giveSlot();
 					}
-					await slot.marking;
-					if (accepted)
-						slot.marking = pool.query('select private.message_mark_sent($1)', [recipient.id]);
 				}
-				await slot.marking;
 			})
 		);
 	}
 
-	async function refused(recipient: Recipient, error: unknown) {
-		const refusal = classify(error);
+	async function refused(
+		recipient: Recipient,
+		refusal: Refusal,
+		channel: 'email' | MessagingChannel
+	) {
 		if (refusal.temporary && recipient.attempts < settings.maxAttempts) {
 			await pool.query('select private.message_retry_later($1, $2, $3)', [
 				recipient.id,
@@ -229,7 +335,12 @@ export function startSender(settings: SenderSettings): Sender {
 			const reason = refusal.temporary
 				? `Gave up after ${recipient.attempts} temporary refusals: ${refusal.reason}`
 				: refusal.reason;
-			await pool.query('select private.message_mark_failed($1, $2)', [recipient.id, reason]);
+			await pool.query(
+				channel === 'email'
+					? 'select private.message_mark_failed($1, $2)'
+					: 'select private.message_mark_text_failed($1, $2)',
+				[recipient.id, reason]
+			);
 		}
 	}
 

@@ -15,3 +15,4 @@ export function adapterFromEnv(env: NodeJS.ProcessEnv = process.env): MessagingA
 	const twilio = twilioConfigFromEnv(env);
 	return twilio ? twilioAdapter(twilio) : null;
 }
+export { handleReply, keywordOf, recordReceipt, type ReceiptOutcome } from './replies.ts';

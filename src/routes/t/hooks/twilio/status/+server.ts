@@ -1,15 +1,14 @@
 // Delivery receipts of SMS and WhatsApp messages (Twilio's status callback,
 // or the local stand-in's). Only a request signed by the provider is believed
-// (X-Twilio-Signature); a delivered message with our reference records
-// message.delivered once. Anything unsigned or forged is a 403.
+// (X-Twilio-Signature); a campaign text (our reference, the provider's id it
+// was sent under) delivered or read records message.delivered once, failed or
+// undelivered message.failed once, with the provider's reason. Anything
+// unsigned or forged is a 403.
 import { error } from '@sveltejs/kit';
 import { env } from '$env/dynamic/private';
 import * as messaging from '$lib/server/messaging';
 import { providerRequest } from '$lib/server/messaging/webhook';
-import * as tracking from '$lib/server/tracking';
 import type { RequestHandler } from './$types';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const POST: RequestHandler = async ({ request, locals, url }) => {
 	const adapter = messaging.adapterFromEnv(env);
@@ -23,9 +22,6 @@ export const POST: RequestHandler = async ({ request, locals, url }) => {
 		if (e instanceof messaging.BadProviderSignature) error(403, e.message);
 		throw e;
 	}
-	if (receipt.status === 'delivered' && receipt.reference && UUID.test(receipt.reference)) {
-		const reference = receipt.reference;
-		await locals.db((trx) => tracking.providerReport(trx, reference, 'delivered', null));
-	}
+	await locals.db((trx) => messaging.recordReceipt(trx, receipt));
 	return new Response(null, { status: 204 });
 };
