@@ -381,6 +381,34 @@ describe('the demo workspace', () => {
 		expect(reach!.email).toBeLessThan(reach!.total);
 	});
 
+	it('has a restock alert sent by SMS: delivered, a few undelivered, two STOP replies, in its report', async () => {
+		const [send] = await q<{
+			status: string;
+			recipients: number;
+			sent: number;
+			failed: number;
+			suppressed: number;
+			parts: number;
+		}>(
+			`select s.status::text, s.recipients, s.sent, s.failed, s.suppressed,
+			        (select sum(r.segments)::int from public.message_recipients r where r.campaign_id = s.campaign_id) as parts
+			   from public.message_sends s join public.campaigns c on c.id = s.campaign_id
+			  where c.name = 'Restock alert: rain jackets'`
+		);
+		expect(send!.status).toBe('finished');
+		expect(send!.sent).toBeGreaterThan(10);
+		expect(send!.suppressed).toBeGreaterThan(0);
+		expect(send!.sent + send!.failed + send!.suppressed).toBe(send!.recipients);
+		expect(send!.parts).toBe(send!.sent);
+		const [report] = await q<{ delivered: number; unsubscribes: number }>(
+			`select sum(h.delivered)::int as delivered, sum(h.unsubscribes)::int as unsubscribes
+			   from public.message_report_hours h join public.campaigns c on c.id = h.campaign_id
+			  where c.name = 'Restock alert: rain jackets'`
+		);
+		expect(report!.delivered).toBeGreaterThan(send!.sent * 0.8);
+		expect(report!.unsubscribes).toBe(2);
+	});
+
 	it('is the same data every time', async () => {
 		const seconds = await loadDemo(second.url, { now });
 		console.log(`demo workspace seeded again in ${seconds.toFixed(2)} s`);
