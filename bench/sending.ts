@@ -28,6 +28,15 @@ const LANES = 2;
 const SECRET = 'bench-unsubscribe-secret-0123456789';
 const MAIL_FROM = 'Growthdesk <campaigns@send.bench.test>';
 
+// Peak resident memory of this process (the sender, the bare loop and the
+// sink run here; Postgres is its own process), sampled as it runs.
+let peakRss = process.memoryUsage().rss;
+const rssTimer = setInterval(() => {
+	peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 250);
+rssTimer.unref();
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
 const db = await startBenchDatabase();
 const sink = await startSink({ discard: true });
 const admin = new pg.Client({ connectionString: db.url });
@@ -37,6 +46,7 @@ const q = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = 
 
 try {
 	console.log(`seeding ${RECIPIENTS.toLocaleString()} contacts…`);
+	const seedStart = performance.now();
 	const [user] = await q<{ id: string }>(
 		`insert into auth.users (id, aud, role, email, created_at, updated_at)
 		 values (gen_random_uuid(), 'authenticated', 'authenticated', 'owner@bench.test', now(), now()) returning id`
@@ -63,6 +73,7 @@ try {
 		`insert into public.audiences (org_id, name) values ($1, 'Everyone') returning id`,
 		[orgId]
 	);
+	console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
 	async function campaign(name: string, segmentOf?: number): Promise<string> {
 		const [c] = await q<{ id: string }>(
@@ -232,6 +243,8 @@ try {
 		`per worker: ${senderRate.toFixed(0)} msg/s (goal ≥ 500) ${senderRate >= 500 ? 'met' : 'NOT met'}`
 	);
 	console.log(`first message p95: ${p95} ms (goal ≤ 2000) ${p95 <= 2000 ? 'met' : 'NOT met'}`);
+	peakRss = Math.max(peakRss, process.memoryUsage().rss);
+	console.log(`peak resident memory of the bench process: ${mb(peakRss)}`);
 } finally {
 	await admin.end();
 	await sink.stop();
