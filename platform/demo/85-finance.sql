@@ -18,7 +18,10 @@ select r.from_currency, 'EUR', (pg_temp.demo_now() - make_interval(days => r.day
   ) r (from_currency, days_ago, rate)
 on conflict do nothing;
 
+-- Triggers off: a setting of the demo, not a change to stamp with now().
+set local session_replication_role = replica;
 update public.organizations set finance_admin_above = 10000 where id = pg_temp.demo_id('org:northwind');
+set local session_replication_role = origin;
 
 -- Section: documents
 select pg_temp.demo_act_as(pg_temp.demo_person('jonas'));
@@ -52,3 +55,31 @@ select public.mark_finance_document_paid(pg_temp.demo_id('finance:' || v.k), (pg
   from (values ('ultra-fees', 10), ('ultra-shoot', 2)) v (k, ago);
 
 select pg_temp.demo_act_as(null);
+
+-- Section: dates (triggers stamped now(); moved back to the documents' own
+-- days, with triggers off for these statements only: recorded the morning of
+-- the issue date, decided the day after, paid at noon on the payment date)
+set local session_replication_role = replica;
+update public.finance_documents d
+   set created_at = d.issue_date + time '09:00', updated_at = coalesce(d.paid_date + time '12:00', d.issue_date + time '09:00' + interval '1 day'),
+       status_changed_at = case d.status when 'pending' then d.issue_date + time '09:00'
+                                         when 'paid' then d.paid_date + time '12:00'
+                                         else d.issue_date + time '09:00' + interval '1 day' end
+ where d.org_id = pg_temp.demo_id('org:northwind');
+update public.finance_approvals a
+   set decided_at = d.issue_date + time '09:00' + interval '1 day'
+  from public.finance_documents d
+ where d.id = a.document_id and a.org_id = pg_temp.demo_id('org:northwind');
+update public.events e
+   set occurred_at = case when e.type = 'finance_document.created' then d.issue_date + time '09:00'
+                          when e.payload ->> 'to' = 'paid' then d.paid_date + time '12:00'
+                          else d.issue_date + time '09:00' + interval '1 day' end
+  from public.finance_documents d
+ where e.org_id = pg_temp.demo_id('org:northwind') and e.subject_type = 'finance_document' and e.subject_id = d.id;
+update public.audit_log a
+   set at = case when a.before is null then d.issue_date + time '09:00'
+                 when a.after ->> 'status' = 'paid' then d.paid_date + time '12:00'
+                 else d.issue_date + time '09:00' + interval '1 day' end
+  from public.finance_documents d
+ where a.org_id = pg_temp.demo_id('org:northwind') and a.target_type = 'finance_documents' and a.target_id = d.id::text;
+set local session_replication_role = origin;
