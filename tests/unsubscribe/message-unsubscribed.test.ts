@@ -3,7 +3,8 @@
 // message.unsubscribed {campaign_id, recipient_id, contact_id, channel} for
 // that message, once, and the campaign's report counts it. A link naming a
 // message of another contact, or an older link naming no message, withdraws
-// consent without counting anything for a campaign.
+// consent without counting anything for a campaign. A report rebuilt from its
+// events keeps each message counted once.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { withRls } from '../../src/lib/server/db/index.ts';
 import { report } from '../../src/lib/server/tracking/report.ts';
@@ -103,4 +104,14 @@ it("counts nothing for a message that is not the contact's, nor for a link namin
 		[[b!.contactId, d!.contactId]]
 	);
 	expect(rows.map((r) => r.status)).toEqual(['unsubscribed', 'unsubscribed']);
+});
+
+it('still counts an unsubscribe once after the report is rebuilt from its events', async () => {
+	const [a] = c.recipients;
+	await c.pool.query(`select private.rebuild_message_report($1)`, [c.campaignId]);
+	expect((await rollupTotals(c.pool, c.campaignId)).unsubscribes).toBe(1);
+	// The rebuild recreated the message's unsubscribe marker: a later click records nothing.
+	await route.actions.default(oneClick(tokenFor(a!.contactId, a!.id)));
+	expect(await unsubscribedEvents()).toHaveLength(1);
+	expect((await rollupTotals(c.pool, c.campaignId)).unsubscribes).toBe(1);
 });
