@@ -106,6 +106,7 @@ function banner(platform: RunningPlatform, appUrl: string, env: AppEnv) {
   API (Auth)     ${platform.apiUrl}
   Mailbox        ${platform.mailboxUrl}   every email sent locally lands here
   Text messages  ${platform.messagingUrl}   every SMS / WhatsApp message sent locally lands here
+  Data provider  ${platform.dataProviderUrl}   play influencer data runs into the marketplace
   Database       ${env.DATABASE_URL}
   anon key       ${env.PUBLIC_SUPABASE_ANON_KEY}
   service key    ${env.SUPABASE_SERVICE_ROLE_KEY}
@@ -126,7 +127,8 @@ async function dev() {
 			api: envPort('GD_API_PORT', 54321),
 			mailbox: envPort('GD_MAILBOX_PORT', 54324),
 			smtp: envPort('GD_SMTP_PORT', 54325),
-			messaging: envPort('GD_MESSAGING_PORT', 54326)
+			messaging: envPort('GD_MESSAGING_PORT', 54326),
+			dataProvider: envPort('GD_DATA_PROVIDER_PORT', 54328)
 		},
 		siteUrl: appUrl,
 		demo: true,
@@ -194,7 +196,13 @@ async function e2e() {
 	await writeFile(
 		'.data/e2e/stack.json',
 		JSON.stringify(
-			{ appUrl, apiUrl: platform.apiUrl, mailboxUrl: platform.mailboxUrl, ...platform.env },
+			{
+				appUrl,
+				apiUrl: platform.apiUrl,
+				mailboxUrl: platform.mailboxUrl,
+				dataProviderUrl: platform.dataProviderUrl,
+				...platform.env
+			},
 			null,
 			2
 		)

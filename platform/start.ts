@@ -12,6 +12,7 @@ import { loadDemo } from './demo.ts';
 import { loadOrCreateKeys, type PlatformKeys } from './keys.ts';
 import { startMailbox } from './mailbox/index.ts';
 import { standInCredentials, startMessaging } from './messaging/index.ts';
+import { standInSecret, startDataProvider } from './dataprovider/index.ts';
 import { readStorageFileSizeLimit } from './storage/settings.ts';
 import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
@@ -25,6 +26,8 @@ export type PlatformPorts = {
 	smtp: number;
 	/** The SMS/WhatsApp stand-in's page and Twilio-shaped API (default: any free port). */
 	messaging?: number;
+	/** The data provider stand-in's page and API (default: any free port). */
+	dataProvider?: number;
 };
 
 export type PlatformOptions = {
@@ -65,6 +68,8 @@ export type RunningPlatform = {
 	apiUrl: string;
 	mailboxUrl: string;
 	messagingUrl: string;
+	/** The data provider stand-in: plays data runs to the data-runs function. */
+	dataProviderUrl: string;
 	keys: PlatformKeys;
 	seeded: boolean;
 	stop(): Promise<void>;
@@ -126,6 +131,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		stops.push(() => pool.end());
 		let functions: FunctionsRuntime | undefined;
 		stops.push(async () => functions?.stop());
+		// Data providers sign their run deliveries with it (the stand-in too).
+		const dataRunsSecret = standInSecret();
 		const api = await startApi({
 			port: options.ports.api,
 			// Built once the gateway listens: SUPABASE_URL carries the port it got.
@@ -137,7 +144,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 						SUPABASE_URL: apiUrl,
 						SUPABASE_ANON_KEY: keys.anonKey,
 						SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-						SUPABASE_DB_URL: postgres.url
+						SUPABASE_DB_URL: postgres.url,
+						DATA_RUNS_WEBHOOK_SECRET: dataRunsSecret
 					},
 					keys,
 					// Dev restarts a function when its files change; throwaway stacks do not watch.
@@ -162,6 +170,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 			onLog: (line) => log(`[api] ${line}`)
 		});
 		stops.push(() => api.stop());
+		const dataProvider = await startDataProvider({
+			httpPort: options.ports.dataProvider ?? 0,
+			webhookUrl: `${api.url}/functions/v1/data-runs`,
+			secret: dataRunsSecret,
+			onLog: (line) => log(`[data] ${line}`)
+		});
+		stops.push(() => dataProvider.stop());
 
 		return {
 			env: {
@@ -180,6 +195,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 			apiUrl: api.url,
 			mailboxUrl: mailbox.url,
 			messagingUrl: messaging.url,
+			dataProviderUrl: dataProvider.url,
 			keys,
 			seeded: fresh && Boolean(options.demo),
 			stop

@@ -25,6 +25,8 @@ export type FunctionsEnv = {
 	SUPABASE_ANON_KEY: string;
 	SUPABASE_SERVICE_ROLE_KEY: string;
 	SUPABASE_DB_URL: string;
+	/** Secrets of functions (Supabase's `secrets set`), e.g. DATA_RUNS_WEBHOOK_SECRET. */
+	[secret: string]: string;
 };
 
 export type FunctionsOptions = {

@@ -11,6 +11,8 @@ export type Stack = {
 	appUrl: string;
 	apiUrl: string;
 	mailboxUrl: string;
+	/** The data provider stand-in (plays data runs into the marketplace). */
+	dataProviderUrl: string;
 	DATABASE_URL: string;
 	PUBLIC_SUPABASE_ANON_KEY: string;
 	SUPABASE_SERVICE_ROLE_KEY: string;

@@ -27,7 +27,8 @@ export type EventSpec = {
 		| 'campaign'
 		| 'creative'
 		| 'influencer'
-		| 'finance_document';
+		| 'finance_document'
+		| 'data_run';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
@@ -369,6 +370,47 @@ export const eventCatalog = {
 		operation: 'UPDATE',
 		module: 'influencers',
 		payload: z.object({ changed: z.array(z.string()) })
+	}),
+	'data_run.started': spec({
+		label: 'Marketplace refresh started',
+		description:
+			'A data provider started a refresh of marketplace profiles that the organization asked for.',
+		subject: 'data_run',
+		operation: 'INSERT',
+		module: 'influencers',
+		payload: z.object({ run_id: uuid, provider: z.string() })
+	}),
+	'data_run.succeeded': spec({
+		label: 'Marketplace refresh finished',
+		description:
+			'A refresh the organization asked for finished, with how many profiles it added and updated and how many it refused.',
+		subject: 'data_run',
+		operation: 'UPDATE',
+		module: 'influencers',
+		payload: z.object({
+			run_id: uuid,
+			provider: z.string(),
+			status: z.literal('succeeded'),
+			profiles_created: z.number().int(),
+			profiles_updated: z.number().int(),
+			items_rejected: z.number().int()
+		})
+	}),
+	'data_run.failed': spec({
+		label: 'Marketplace refresh failed',
+		description:
+			'A refresh the organization asked for failed, timed out or was stopped; profiles it delivered before that stay.',
+		subject: 'data_run',
+		operation: 'UPDATE',
+		module: 'influencers',
+		payload: z.object({
+			run_id: uuid,
+			provider: z.string(),
+			status: z.enum(['failed', 'timed_out', 'aborted']),
+			profiles_created: z.number().int(),
+			profiles_updated: z.number().int(),
+			items_rejected: z.number().int()
+		})
 	}),
 	'webhook.received': spec({
 		label: 'Incoming webhook received',

@@ -1,0 +1,298 @@
+// Ingestion of external data runs (private.data_run_receive, as the verified
+// webhook calls it): the status machine, the same run twice, shuffled items,
+// partial failure with reasons in the run log, out-of-order runs, events.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { profileItem, run, type RunItem } from './fixtures.ts';
+
+let testDb: TestDatabase;
+let client: pg.Client;
+
+beforeAll(async () => {
+	testDb = await createTestDatabase();
+	client = new pg.Client({ connectionString: testDb.url });
+	await client.connect();
+});
+afterAll(async () => {
+	await client.end();
+	await testDb.drop();
+});
+
+type Outcome = {
+	run_id: string;
+	status: string;
+	refused: string | null;
+	profiles_created: number;
+	profiles_updated: number;
+	items_rejected: number;
+};
+
+/** One delivery, as the webhook makes it: service role, one transaction. */
+async function deliver(r: RunItem, items: unknown[] = []): Promise<Outcome> {
+	await client.query('begin');
+	try {
+		await client.query(`select set_config('role', 'service_role', true)`);
+		const { rows } = await client.query<{ out: Outcome }>(
+			'select private.data_run_receive($1::jsonb, $2::jsonb) as out',
+			[JSON.stringify(r), JSON.stringify(items)]
+		);
+		await client.query('commit');
+		return rows[0]!.out;
+	} catch (error) {
+		await client.query('rollback');
+		throw error;
+	}
+}
+
+async function count(sql: string, values: unknown[] = []): Promise<number> {
+	const { rows } = await client.query<{ n: string }>(sql, values);
+	return Number(rows[0]!.n);
+}
+
+const entries = async (runId: string) =>
+	(
+		await client.query<{ kind: string; message: string; detail: Record<string, string> }>(
+			'select kind, message, detail from public.data_run_entries where run_id = $1 order by id',
+			[runId]
+		)
+	).rows;
+
+function shuffled<T>(items: T[], seed: number): T[] {
+	const out = [...items];
+	let s = seed;
+	for (let i = out.length - 1; i > 0; i--) {
+		s = (s * 1103515245 + 12345) % 2 ** 31;
+		const j = s % (i + 1);
+		[out[i], out[j]] = [out[j]!, out[i]!];
+	}
+	return out;
+}
+
+describe('data run status machine', () => {
+	it('moves forward created → ready → running → succeeded and logs each change', async () => {
+		for (const status of ['created', 'ready', 'running', 'succeeded']) {
+			const out = await deliver(run('machine-1', status));
+			expect(out).toMatchObject({ status, refused: null });
+		}
+		const log = await entries((await deliver(run('machine-1', 'succeeded'))).run_id);
+		expect(log.map((e) => e.kind)).toEqual(['status', 'status', 'status', 'status']);
+	});
+
+	it('refuses a status that goes backwards, logs why and writes nothing else', async () => {
+		await deliver(run('machine-2', 'running'));
+		const out = await deliver(run('machine-2', 'ready'), [profileItem(900)]);
+		expect(out.status).toBe('running');
+		expect(out.refused).toMatch(/cannot go back from running to ready/);
+		expect(
+			await count(`select count(*) n from public.marketplace_profiles where external_id = 'ig-900'`)
+		).toBe(0);
+		const log = await entries(out.run_id);
+		expect(log.at(-1)).toMatchObject({ kind: 'refused', detail: { from: 'running', to: 'ready' } });
+	});
+
+	it('refuses any change after the run finished (a late "running" after "succeeded")', async () => {
+		await deliver(run('machine-3', 'timed_out', { message: 'Took over 300 s' }));
+		const out = await deliver(run('machine-3', 'running'));
+		expect(out.status).toBe('timed_out');
+		expect(out.refused).toMatch(/already finished/);
+		const late = await deliver(run('machine-3', 'succeeded'));
+		expect(late.refused).toMatch(/already finished \(timed_out\)/);
+	});
+
+	it('is enforced by the table for every writer, the table owner included', async () => {
+		const out = await deliver(run('machine-4', 'failed'));
+		await expect(
+			client.query(`update public.data_runs set status = 'running' where id = $1`, [out.run_id])
+		).rejects.toMatchObject({ code: '23514', column: 'status' });
+	});
+});
+
+describe('idempotent ingestion', () => {
+	const items = Array.from({ length: 40 }, (_, i) => profileItem(i + 1));
+
+	it('lands every good item once; the same run delivered twice changes nothing more', async () => {
+		const first = await deliver(run('idem-1', 'succeeded', { results_count: 40 }), items);
+		expect(first).toMatchObject({ profiles_created: 40, profiles_updated: 0, items_rejected: 0 });
+		const before = await client.query(
+			`select p.id, p.followers, p.influencer_id, p.updated_at from public.marketplace_profiles p
+			  where p.external_id like 'ig-%' order by p.external_id`
+		);
+		const again = await deliver(run('idem-1', 'succeeded', { results_count: 40 }), items);
+		expect(again).toMatchObject({ profiles_created: 40, profiles_updated: 0, items_rejected: 0 });
+		expect(
+			await count(`select count(*) n from public.marketplace_profile_metrics where run_id = $1`, [
+				first.run_id
+			])
+		).toBe(40);
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_influencers where key like 'instagram:ig-%'`
+			)
+		).toBe(40);
+		const after = await client.query(
+			`select p.id, p.followers, p.influencer_id from public.marketplace_profiles p
+			  where p.external_id like 'ig-%' order by p.external_id`
+		);
+		expect(after.rows.map((r: { id: string }) => r.id)).toEqual(
+			before.rows.map((r: { id: string }) => r.id)
+		);
+	});
+
+	it('gives the same result whatever the order of the items', async () => {
+		const next = items.map((i, n) => ({
+			...i,
+			followers: 20_000 + n,
+			measured_at: '2030-01-02T00:00:00Z'
+		}));
+		const a = await deliver(run('idem-2', 'succeeded'), shuffled(next, 7));
+		const b = await deliver(run('idem-2', 'succeeded'), shuffled(next, 11));
+		expect(a).toMatchObject({ profiles_created: 0, profiles_updated: 40 });
+		expect(b).toEqual(a);
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_profiles where external_id like 'ig-%'`
+			)
+		).toBe(40);
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_profiles where external_id = 'ig-5' and followers = 20004`
+			)
+		).toBe(1);
+	});
+
+	it('keeps the latest metrics when an older run arrives after a newer one, and records its history', async () => {
+		const old = items
+			.slice(0, 3)
+			.map((i) => ({ ...i, followers: 1, measured_at: '2020-06-01T00:00:00Z' }));
+		const out = await deliver(run('idem-old', 'succeeded'), old);
+		expect(out).toMatchObject({ profiles_created: 0, profiles_updated: 3 });
+		expect(
+			await count(`select followers n from public.marketplace_profiles where external_id = 'ig-1'`)
+		).toBe(20000);
+		const history = await client.query<{ followers: string }>(
+			`select m.followers from public.marketplace_profile_metrics m
+			   join public.marketplace_profiles p on p.id = m.profile_id
+			  where p.external_id = 'ig-1' order by m.measured_at`
+		);
+		expect(history.rows.map((r) => Number(r.followers))).toEqual([1, 10001, 20000]);
+	});
+
+	it('never duplicates an influencer delivered by two runs at once', async () => {
+		const item = profileItem(500, { influencer_key: 'person-500' });
+		const other = new pg.Client({ connectionString: testDb.url });
+		await other.connect();
+		try {
+			const call = (c: pg.Client, id: string) =>
+				c.query(
+					`begin; set local role service_role; select private.data_run_receive('${JSON.stringify(run(id, 'succeeded'))}'::jsonb, '${JSON.stringify([item])}'::jsonb); commit;`
+				);
+			await Promise.all([call(client, 'race-a'), call(other, 'race-b')]);
+		} finally {
+			await other.end();
+		}
+		expect(
+			await count(`select count(*) n from public.marketplace_influencers where key = 'person-500'`)
+		).toBe(1);
+		expect(
+			await count(`select count(*) n from public.marketplace_profiles where external_id = 'ig-500'`)
+		).toBe(1);
+	});
+
+	it('groups the profiles of one influencer by its key, one per platform', async () => {
+		const out = await deliver(run('group-1', 'succeeded'), [
+			profileItem(600, { influencer_key: 'person-600', followers: 5 }),
+			profileItem(601, {
+				influencer_key: 'person-600',
+				platform: 'tiktok',
+				handle: 'creator601',
+				followers: 900,
+				country: 'BE'
+			})
+		]);
+		expect(out.profiles_created).toBe(2);
+		const { rows } = await client.query<{ profiles: string; country: string }>(
+			`select count(p.id) profiles, i.country from public.marketplace_influencers i
+			   join public.marketplace_profiles p on p.influencer_id = i.id where i.key = 'person-600' group by i.country`
+		);
+		// The influencer takes the country of its largest profile.
+		expect(rows).toEqual([{ profiles: '2', country: 'BE' }]);
+	});
+});
+
+describe('bad items', () => {
+	it('refuses bad items with their reason in the run log; good items of the batch land whole', async () => {
+		const items = [
+			profileItem(700),
+			profileItem(701, { platform: 'myspace' }),
+			profileItem(702, { followers: -5 }),
+			profileItem(703, { handle: 'same.handle' }),
+			profileItem(704, { handle: 'Same.Handle' }),
+			profileItem(705, { engagement_rate: 3 }),
+			profileItem(706, { handle: 'no spaces allowed' }),
+			profileItem(707, { country: 'XX' }),
+			profileItem(708, { audience: { countries: { FR: 2 } } }),
+			'not an object',
+			profileItem(709)
+		];
+		const out = await deliver(run('partial-1', 'succeeded', { results_count: 11 }), items);
+		expect(out).toMatchObject({ profiles_created: 2, profiles_updated: 0, items_rejected: 9 });
+		const log = (await entries(out.run_id)).filter((e) => e.kind === 'rejected');
+		expect(log.map((e) => [e.detail.field, e.message])).toEqual([
+			['platform', 'Unknown platform "myspace".'],
+			['followers', 'Followers cannot be negative.'],
+			['handle', 'The handle "same.handle" appears 2 times in this run.'],
+			['handle', 'The handle "Same.Handle" appears 2 times in this run.'],
+			['engagement_rate', 'The engagement rate must be between 0 and 1 (0 % to 100 %).'],
+			['handle', '"no spaces allowed" is not a valid handle on this platform.'],
+			['country', '"XX" is not an ISO country code.'],
+			[
+				'audience.countries',
+				'Audience countries must be shares between 0 and 1 of ISO country codes.'
+			],
+			['item', 'Not a profile object.']
+		]);
+		for (const n of [701, 702, 703, 704, 705, 706, 707, 708]) {
+			expect(
+				await count(`select count(*) n from public.marketplace_profiles where external_id = $1`, [
+					`ig-${n}`
+				])
+			).toBe(0);
+		}
+		// Delivered again: the refusals are not logged twice.
+		const again = await deliver(run('partial-1', 'succeeded'), items);
+		expect(again.items_rejected).toBe(9);
+	});
+
+	it('refuses writes to the marketplace by every API role, the service role included', async () => {
+		for (const role of ['anon', 'authenticated', 'service_role']) {
+			await client.query('begin');
+			try {
+				await client.query(`select set_config('role', $1, true)`, [role]);
+				await expect(
+					client.query(`update public.marketplace_profiles set followers = 1`)
+				).rejects.toMatchObject({ code: '42501' });
+			} finally {
+				await client.query('rollback');
+			}
+		}
+	});
+});
+
+describe('events', () => {
+	it('tells the organization that asked for a run when it starts and when it finishes, once', async () => {
+		const { rows } = await client.query<{ id: string }>(
+			`insert into public.organizations (name, slug) values ('Runs Co', 'runs-co-test') returning id`
+		);
+		const orgId = rows[0]!.id;
+		await deliver(run('org-run-1', 'running', { org_id: orgId }));
+		await deliver(run('org-run-1', 'succeeded', { org_id: orgId }), [profileItem(800)]);
+		await deliver(run('org-run-1', 'succeeded', { org_id: orgId }), [profileItem(800)]);
+		const events = await client.query<{ type: string; payload: Record<string, unknown> }>(
+			`select type, payload from public.events where org_id = $1 and subject_type = 'data_run' order by id`,
+			[orgId]
+		);
+		expect(events.rows.map((e) => e.type)).toEqual(['data_run.started', 'data_run.succeeded']);
+		expect(events.rows[1]!.payload).toMatchObject({ status: 'succeeded', profiles_created: 1 });
+	});
+});
