@@ -26,73 +26,6 @@
 
 -- Section: functions
 
--- Why an item of a run cannot land (null: it can), first fault first.
-create function private.data_run_item_refusal(p_item jsonb)
-returns table (reason text, field text)
-language sql
-stable
-set search_path = ''
-as $$
-  -- Checks run in list order (the first that fails is the reason); a non-object
-  -- is checked as {} beyond the first line (p_item below is the column) so no
-  -- check meets a scalar.
-  select r.reason, r.field from (select case when jsonb_typeof(p_item) = 'object' then p_item else '{}' end) o(p_item),
-  lateral (select row_number() over () as ord, v.* from (values
-    (jsonb_typeof($1) is distinct from 'object', 'Not a profile object.', 'item'),
-    (not coalesce(p_item->>'platform' = any(enum_range(null::public.social_platform)::text[]), false),
-      format('Unknown platform "%s".', left(coalesce(p_item->>'platform', ''), 40)), 'platform'),
-    (coalesce(char_length(p_item->>'external_id'), 0) not between 1 and 200,
-      'The account id is missing or longer than 200 characters.', 'external_id'),
-    (not coalesce(case when p_item->>'platform' = any(enum_range(null::public.social_platform)::text[])
-                       then private.social_handle_ok((p_item->>'platform')::public.social_platform, p_item->>'handle') end, false),
-      format('"%s" is not a valid handle on this platform.', left(coalesce(p_item->>'handle', ''), 60)), 'handle'),
-    (coalesce(jsonb_typeof(p_item->'followers') <> 'number', true),
-      'Followers are missing or not a number.', 'followers'),
-    ((p_item->>'followers') ~ '^-', 'Followers cannot be negative.', 'followers'),
-    ((p_item->>'followers') !~ '^[0-9]{1,15}$', 'Followers must be a whole number.', 'followers'),
-    (p_item ? 'engagement_rate' and not case when jsonb_typeof(p_item->'engagement_rate') = 'number'
-       then (p_item->>'engagement_rate')::numeric between 0 and 1 else false end,
-      'The engagement rate must be between 0 and 1 (0 % to 100 %).', 'engagement_rate'),
-    (p_item ? 'avg_views' and jsonb_typeof(p_item->'avg_views') <> 'null'
-       and coalesce((p_item->>'avg_views') !~ '^[0-9]{1,15}$', true),
-      'Average views must be a whole number of at least 0.', 'avg_views'),
-    (p_item ? 'display_name' and coalesce(char_length(p_item->>'display_name') not between 1 and 200, true),
-      'The name must be 1 to 200 characters.', 'display_name'),
-    (p_item ? 'profile_url' and coalesce(p_item->>'profile_url' !~ '^https://[^[:space:]]+$'
-       or char_length(p_item->>'profile_url') > 500, true),
-      'The profile address must be an https:// link.', 'profile_url'),
-    (p_item ? 'country' and coalesce(not (p_item->>'country' = any(private.iso_countries())), true),
-      format('"%s" is not an ISO country code.', left(coalesce(p_item->>'country', ''), 10)), 'country'),
-    (p_item ? 'language' and coalesce(not (p_item->>'language' = any(private.iso_languages())), true),
-      format('"%s" is not an ISO language code.', left(coalesce(p_item->>'language', ''), 10)), 'language'),
-    (p_item ? 'categories' and not coalesce(case when jsonb_typeof(p_item->'categories') = 'array'
-       and jsonb_array_length(p_item->'categories') <= 20
-       and not jsonb_path_exists(p_item->'categories', '$[*] ? (@.type() != "string")')
-       then private.short_names_ok(array(select jsonb_array_elements_text(p_item->'categories')), 60)
-         and private.distinct_ok(array(select jsonb_array_elements_text(p_item->'categories'))) end, false),
-      'Categories must be up to 20 distinct names of at most 60 characters.', 'categories'),
-    (not coalesce(private.audience_split_ok(coalesce(p_item->'audience'->'ages', '{}'),
-       '^(13-17|18-24|25-34|35-44|45-54|55-64|65\+)$'), false),
-      'Audience ages must be shares between 0 and 1 of the age bands.', 'audience.ages'),
-    (not coalesce(private.audience_split_ok(coalesce(p_item->'audience'->'genders', '{}'), '^(female|male|other)$'), false),
-      'Audience genders must be shares between 0 and 1 of female, male, other.', 'audience.genders'),
-    (not coalesce(private.audience_split_ok(coalesce(p_item->'audience'->'countries', '{}'), '^[A-Z]{2}$'), false)
-       or exists (select 1 from jsonb_object_keys(case when jsonb_typeof(p_item->'audience'->'countries') = 'object'
-                                                     then p_item->'audience'->'countries' else '{}' end) k
-                  where not (k = any(private.iso_countries()))),
-      'Audience countries must be shares between 0 and 1 of ISO country codes.', 'audience.countries'),
-    (p_item ? 'measured_at' and not coalesce(pg_input_is_valid(p_item->>'measured_at', 'timestamptz'), false),
-      'The measurement time is not a date and time.', 'measured_at'),
-    (p_item ? 'influencer_key' and coalesce(char_length(p_item->>'influencer_key') not between 1 and 160, true),
-      'The influencer key must be 1 to 160 characters.', 'influencer_key')
-  ) as v(failed, reason, field)) r
-  where r.failed
-  order by r.ord
-  limit 1;
-$$;
-comment on function private.data_run_item_refusal(jsonb) is
-  'The first reason (and field) an item of a data run is refused, or no row when it can land.';
-
 -- Receives one delivery of a data run (see the header). Returns what it did:
 -- {run_id, status, refused, profiles_created, profiles_updated, items_rejected}.
 create function private.data_run_receive(p_run jsonb, p_items jsonb default '[]'::jsonb)
@@ -108,6 +41,10 @@ declare
   delivered_at timestamptz;
   rejected_now integer := 0;
   landed integer := 0;
+  -- The lists items are checked against, read once (not once per item).
+  platforms text[] := enum_range(null::public.social_platform)::text[];
+  countries text[] := private.iso_countries();
+  languages text[] := private.iso_languages();
 begin
   if jsonb_typeof(p_items) is distinct from 'array' then
     raise exception 'items must be an array' using errcode = '22023', column = 'items';
@@ -170,10 +107,93 @@ begin
       profile_id uuid, influencer_id uuid, created boolean
     ) on commit drop;
     truncate pg_temp.data_run_items;
+    -- The checks, in order (the first that fails is the reason); inline SQL
+    -- over the whole batch, the same rules as the tables' constraints.
+    with checked as (
+      select i.n, i.item,
+        case
+          when jsonb_typeof(i.item) <> 'object' then 'item'
+          when not coalesce(i.item->>'platform' = any(platforms), false) then 'platform'
+          when coalesce(char_length(i.item->>'external_id'), 0) not between 1 and 200 then 'external_id'
+          when not coalesce(i.item->>'handle' ~ case i.item->>'platform'
+                 when 'instagram' then '^[A-Za-z0-9._]{1,30}$'
+                 when 'tiktok' then '^[A-Za-z0-9._]{2,24}$'
+                 when 'youtube' then '^[A-Za-z0-9._-]{3,30}$'
+                 when 'twitch' then '^[A-Za-z0-9_]{4,25}$'
+                 when 'x' then '^[A-Za-z0-9_]{1,15}$'
+                 when 'linkedin' then '^[A-Za-z0-9-]{3,100}$'
+                 when 'facebook' then '^[A-Za-z0-9.]{5,50}$'
+                 when 'pinterest' then '^[A-Za-z0-9_]{3,30}$'
+                 when 'snapchat' then '^[A-Za-z][A-Za-z0-9._-]{2,14}$' end, false) then 'handle'
+          when coalesce(jsonb_typeof(i.item->'followers') <> 'number', true) then 'followers_missing'
+          when (i.item->>'followers') ~ '^-' then 'followers_negative'
+          when (i.item->>'followers') !~ '^[0-9]{1,15}$' then 'followers_whole'
+          when i.item ? 'engagement_rate' and not case when jsonb_typeof(i.item->'engagement_rate') = 'number'
+                 then (i.item->>'engagement_rate')::numeric between 0 and 1 else false end then 'engagement_rate'
+          when i.item ? 'avg_views' and jsonb_typeof(i.item->'avg_views') <> 'null'
+               and coalesce((i.item->>'avg_views') !~ '^[0-9]{1,15}$', true) then 'avg_views'
+          when i.item ? 'display_name' and coalesce(char_length(i.item->>'display_name') not between 1 and 200, true)
+            then 'display_name'
+          when i.item ? 'profile_url' and coalesce(i.item->>'profile_url' !~ '^https://[^[:space:]]+$'
+               or char_length(i.item->>'profile_url') > 500, true) then 'profile_url'
+          when i.item ? 'country' and not coalesce(i.item->>'country' = any(countries), false) then 'country'
+          when i.item ? 'language' and not coalesce(i.item->>'language' = any(languages), false) then 'language'
+          when i.item ? 'categories' and not coalesce(case when jsonb_typeof(i.item->'categories') = 'array'
+                 and jsonb_array_length(i.item->'categories') <= 20
+                 and not jsonb_path_exists(i.item->'categories', '$[*] ? (@.type() != "string")')
+               then (select coalesce(bool_and(c = btrim(c) and char_length(c) between 1 and 60), true)
+                            and count(distinct c) = count(*)
+                       from jsonb_array_elements_text(i.item->'categories') c) end, false) then 'categories'
+          when not coalesce(case when jsonb_typeof(coalesce(i.item->'audience'->'ages', '{}')) = 'object'
+               then (select coalesce(bool_and(case when jsonb_typeof(e.value) = 'number'
+                              and e.key ~ '^(13-17|18-24|25-34|35-44|45-54|55-64|65\+)$'
+                              then (e.value)::numeric between 0 and 1 else false end), true)
+                            and coalesce(sum(case when jsonb_typeof(e.value) = 'number' then (e.value)::numeric end), 0) <= 1.01
+                       from jsonb_each(i.item->'audience'->'ages') e) end, false) then 'audience.ages'
+          when not coalesce(case when jsonb_typeof(coalesce(i.item->'audience'->'genders', '{}')) = 'object'
+               then (select coalesce(bool_and(case when jsonb_typeof(e.value) = 'number'
+                              and e.key in ('female', 'male', 'other')
+                              then (e.value)::numeric between 0 and 1 else false end), true)
+                            and coalesce(sum(case when jsonb_typeof(e.value) = 'number' then (e.value)::numeric end), 0) <= 1.01
+                       from jsonb_each(i.item->'audience'->'genders') e) end, false) then 'audience.genders'
+          when not coalesce(case when jsonb_typeof(coalesce(i.item->'audience'->'countries', '{}')) = 'object'
+               then (select coalesce(bool_and(case when jsonb_typeof(e.value) = 'number' and e.key = any(countries)
+                              then (e.value)::numeric between 0 and 1 else false end), true)
+                            and coalesce(sum(case when jsonb_typeof(e.value) = 'number' then (e.value)::numeric end), 0) <= 1.01
+                            and count(*) <= 250
+                       from jsonb_each(i.item->'audience'->'countries') e) end, false) then 'audience.countries'
+          when i.item ? 'measured_at' and not coalesce(pg_input_is_valid(i.item->>'measured_at', 'timestamptz'), false)
+            then 'measured_at'
+          when i.item ? 'influencer_key' and coalesce(char_length(i.item->>'influencer_key') not between 1 and 160, true)
+            then 'influencer_key'
+        end as fault
+        from jsonb_array_elements(p_items) with ordinality as i(item, n)
+    )
     insert into pg_temp.data_run_items (n, item, reason, field)
-    select i.n, i.item, f.reason, f.field
-      from jsonb_array_elements(p_items) with ordinality as i(item, n)
-      left join lateral private.data_run_item_refusal(i.item) f on true;
+    select c.n, c.item,
+           case c.fault
+             when 'item' then 'Not a profile object.'
+             when 'platform' then format('Unknown platform "%s".', left(coalesce(c.item->>'platform', ''), 40))
+             when 'external_id' then 'The account id is missing or longer than 200 characters.'
+             when 'handle' then format('"%s" is not a valid handle on this platform.', left(coalesce(c.item->>'handle', ''), 60))
+             when 'followers_missing' then 'Followers are missing or not a number.'
+             when 'followers_negative' then 'Followers cannot be negative.'
+             when 'followers_whole' then 'Followers must be a whole number.'
+             when 'engagement_rate' then 'The engagement rate must be between 0 and 1 (0 % to 100 %).'
+             when 'avg_views' then 'Average views must be a whole number of at least 0.'
+             when 'display_name' then 'The name must be 1 to 200 characters.'
+             when 'profile_url' then 'The profile address must be an https:// link.'
+             when 'country' then format('"%s" is not an ISO country code.', left(coalesce(c.item->>'country', ''), 10))
+             when 'language' then format('"%s" is not an ISO language code.', left(coalesce(c.item->>'language', ''), 10))
+             when 'categories' then 'Categories must be up to 20 distinct names of at most 60 characters.'
+             when 'audience.ages' then 'Audience ages must be shares between 0 and 1 of the age bands.'
+             when 'audience.genders' then 'Audience genders must be shares between 0 and 1 of female, male, other.'
+             when 'audience.countries' then 'Audience countries must be shares between 0 and 1 of ISO country codes.'
+             when 'measured_at' then 'The measurement time is not a date and time.'
+             when 'influencer_key' then 'The influencer key must be 1 to 160 characters.'
+           end,
+           case when c.fault like 'followers%' then 'followers' else c.fault end
+      from checked c;
     update pg_temp.data_run_items
        set platform = (item->>'platform')::public.social_platform,
            external_id = item->>'external_id',
@@ -182,6 +202,8 @@ begin
            measured_at = coalesce((item->>'measured_at')::timestamptz, delivered_at),
            followers = (item->>'followers')::bigint
      where reason is null;
+    -- Statistics for the joins below (a temporary table has none).
+    analyze pg_temp.data_run_items;
 
     -- Within a run a handle or an account appears once; all copies are refused.
     update pg_temp.data_run_items d
@@ -210,12 +232,13 @@ begin
      where d.reason is null and d.profile_id is null and i.key = d.influencer_key;
     update pg_temp.data_run_items d
        set reason = format('This influencer already has another %s profile.', d.platform), field = 'influencer_key'
+      from (select influencer_key, platform, count(*) as copies
+              from pg_temp.data_run_items where reason is null and profile_id is null
+             group by 1, 2) x
      where d.reason is null and d.profile_id is null
-       and (exists (select 1 from public.marketplace_profiles p
-                     where p.influencer_id = d.influencer_id and p.platform = d.platform)
-            or (select count(*) from pg_temp.data_run_items o
-                 where o.reason is null and o.profile_id is null
-                   and o.influencer_key = d.influencer_key and o.platform = d.platform) > 1);
+       and x.influencer_key = d.influencer_key and x.platform = d.platform
+       and (x.copies > 1 or exists (select 1 from public.marketplace_profiles p
+                                     where p.influencer_id = d.influencer_id and p.platform = d.platform));
 
     -- Refusals, logged once per run and item.
     with logged as (
@@ -340,7 +363,6 @@ comment on function private.data_run_receive(jsonb, jsonb) is
 
 -- Section: grants
 
-revoke all on function private.data_run_item_refusal(jsonb) from public;
 revoke all on function private.data_run_receive(jsonb, jsonb) from public;
 -- Only the verified webhook (service role) ingests.
 grant execute on function private.data_run_receive(jsonb, jsonb) to service_role;
