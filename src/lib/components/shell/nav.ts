@@ -85,6 +85,16 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 		},
 		{ label: 'Files', icon: 'folder', href: resolve('/(app)/[org=slug]/files', org) },
 		{ label: 'Finance', icon: 'chart', href: resolve('/(app)/[org=slug]/finance', org) },
+		{
+			label: 'Marketplace',
+			icon: 'users',
+			href: resolve('/(app)/[org=slug]/influencers/marketplace', org)
+		},
+		{
+			label: 'Data runs',
+			icon: 'activity',
+			href: resolve('/(app)/[org=slug]/influencers/runs', org)
+		},
 		...soon,
 		{ label: 'Audiences', icon: 'users', href: resolve('/(app)/[org=slug]/audiences', org) },
 		{ label: 'Products', icon: 'tag', href: resolve('/(app)/[org=slug]/products', org) },
