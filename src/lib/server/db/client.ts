@@ -1,8 +1,9 @@
 // One Kysely instance per DATABASE_URL. In production that URL is Supabase's
 // pooled connection in transaction mode, which is why every request runs in
 // exactly one transaction and nothing relies on session state.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { PreludePostgresDialect } from './prelude.ts';
 import type { DB } from './schema';
 
 export type Database = Kysely<DB>;
@@ -12,5 +13,5 @@ export function createDatabase(connectionString: string, max = 10): Database {
 	// An idle connection the server closes (restart, failover, shutdown) must not
 	// crash the process; the pool replaces it on the next checkout.
 	pool.on('error', (error) => console.error(`[db] idle connection lost: ${error.message}`));
-	return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+	return new Kysely<DB>({ dialect: new PreludePostgresDialect({ pool }) });
 }

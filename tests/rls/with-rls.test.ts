@@ -1,0 +1,180 @@
+// withRls sends the request's settings with its begin (one round trip) and
+// caches each API role's statement_timeout: what a request costs, and that the
+// security semantics are unchanged by it (role, claims exactly as given, the
+// role's timeout, one transaction, rolled back on error, a clean connection
+// afterwards, and the same settings on a database made without the dialect).
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDatabase, type Database } from '../../src/lib/server/db/client.ts';
+import {
+	asService,
+	reloadRoleSettings,
+	ROLE_SETTINGS_TTL_MS,
+	withRls,
+	type RequestClaims
+} from '../../src/lib/server/db/rls.ts';
+import type { DB } from '../../src/lib/server/db/schema.ts';
+import { SUPERUSER } from '../../platform/postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+let testDb: TestDatabase;
+let admin: pg.Client;
+/** One connection, so that what a request leaves behind is seen by the next. */
+let db: Database;
+
+const member: RequestClaims = {
+	sub: '00000000-0000-4000-8000-000000000001',
+	role: 'authenticated',
+	email: 'member@example.test'
+};
+
+type Seen = { role: string; claims: string; timeout: string; in_transaction: boolean };
+const seen = (trx: Parameters<Parameters<typeof withRls>[2]>[0]) =>
+	sql<Seen>`select current_user as role, current_setting('request.jwt.claims', true) as claims,
+		current_setting('statement_timeout') as timeout,
+		now() <> statement_timestamp() as in_transaction`
+		.execute(trx)
+		.then((r) => r.rows[0]!);
+
+beforeAll(async () => {
+	testDb = await createTestDatabase();
+	admin = new pg.Client({ connectionString: testDb.url });
+	await admin.connect();
+	await admin.query(`create table public.rls_probe (id int primary key)`);
+	await admin.query(`grant insert, select on public.rls_probe to authenticated`);
+	db = createDatabase(testDb.url, 1);
+});
+afterAll(async () => {
+	await db.destroy();
+	await admin.end();
+	await testDb.drop();
+});
+afterEach(async () => {
+	vi.restoreAllMocks();
+	await admin.query(`alter role authenticated in database ${testDb.name} reset statement_timeout`);
+	reloadRoleSettings(db);
+});
+
+/** Round trips to Postgres (each `query` call of the pg client is one) while `fn` runs. */
+async function roundTrips(fn: () => Promise<unknown>): Promise<number> {
+	const spy = vi.spyOn(pg.Client.prototype, 'query');
+	try {
+		await fn();
+		return spy.mock.calls.length;
+	} finally {
+		spy.mockRestore();
+	}
+}
+
+describe('round trips', () => {
+	it('a one-statement request costs three: begin with its settings, the statement, commit', async () => {
+		await withRls(db, member, seen); // the role's timeout is now known
+		expect(await roundTrips(() => withRls(db, member, seen))).toBe(3);
+		expect(await roundTrips(() => withRls(db, { role: 'anon' }, seen))).toBe(3 + 1); // first anon: lookup
+		expect(await roundTrips(() => withRls(db, { role: 'anon' }, seen))).toBe(3);
+		expect(await roundTrips(() => asService(db, seen))).toBe(3);
+	});
+});
+
+describe('the same settings as before', () => {
+	it('switches role, publishes the claims exactly and applies the role timeout, in one transaction', async () => {
+		for (let i = 0; i < 2; i++) {
+			// First request looks the timeout up, the second takes it from the cache.
+			const s = await withRls(db, member, seen);
+			expect(s).toMatchObject({ role: 'authenticated', timeout: '8s', in_transaction: true });
+			expect(JSON.parse(s.claims)).toEqual(member);
+		}
+		const anon = await withRls(db, { role: 'anon' }, seen);
+		expect(anon).toMatchObject({ role: 'anon', timeout: '3s' });
+		const service = await asService(db, seen);
+		expect(service).toMatchObject({ role: 'service_role', in_transaction: true });
+		expect(JSON.parse(service.claims)).toEqual({ role: 'service_role' });
+	});
+
+	it('inlines claims as literals that no quote, backslash or control character escapes', async () => {
+		const tricky: RequestClaims = {
+			...member,
+			email: `o'brien\\"x@example.test`,
+			name: `'); select set_config('role', 'postgres', true); --`,
+			note: 'tab\there, é, 🙂, \\x41 and $$dollar$$'
+		};
+		const s = await withRls(db, tricky, seen);
+		expect(s.role).toBe('authenticated');
+		expect(JSON.parse(s.claims)).toEqual(tricky);
+		const { rows } = await withRls(db, tricky, (trx) =>
+			sql<{ email: string }>`select auth.jwt() ->> 'email' as email`.execute(trx)
+		);
+		expect(rows[0]!.email).toBe(tricky.email);
+	});
+
+	it('still refuses any role but anon and authenticated', async () => {
+		await expect(withRls(db, { role: 'service_role' }, seen)).rejects.toThrow(/refusing/);
+		await expect(withRls(db, { role: 'postgres' }, seen)).rejects.toThrow(/refusing/);
+	});
+
+	it('rolls everything back on error and leaves the connection as it found it', async () => {
+		await expect(
+			withRls(db, member, async (trx) => {
+				await sql`insert into public.rls_probe values (1)`.execute(trx);
+				throw new Error('boom');
+			})
+		).rejects.toThrow('boom');
+		await expect(
+			withRls(db, member, async (trx) => {
+				await sql`insert into public.rls_probe values (2)`.execute(trx);
+				await sql`select 1 / 0`.execute(trx);
+			})
+		).rejects.toMatchObject({ code: '22012' });
+		const counted = await admin.query<{ n: number }>(
+			`select count(*)::int as n from public.rls_probe`
+		);
+		expect(counted.rows[0]!.n).toBe(0);
+		// The pool's only connection, outside any request: its own role, no claims, no timeout.
+		const { rows } = await sql<{ role: string; claims: string | null; timeout: string }>`
+			select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims,
+			       current_setting('statement_timeout') as timeout`.execute(db);
+		expect(rows[0]).toEqual({ role: SUPERUSER, claims: null, timeout: '0' });
+	});
+
+	it('commits what the request wrote', async () => {
+		await withRls(db, member, (trx) => sql`insert into public.rls_probe values (3)`.execute(trx));
+		expect((await admin.query(`select id from public.rls_probe`)).rows).toEqual([{ id: 3 }]);
+	});
+
+	it('gives a database made without the dialect the same settings (one round trip more)', async () => {
+		const plain = new Kysely<DB>({
+			dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDb.url, max: 1 }) })
+		});
+		try {
+			await withRls(plain, member, seen);
+			const s = await withRls(plain, member, seen);
+			expect(s).toMatchObject({ role: 'authenticated', timeout: '8s', in_transaction: true });
+			expect(JSON.parse(s.claims)).toEqual(member);
+			expect(await roundTrips(() => withRls(plain, member, seen))).toBe(4);
+		} finally {
+			await plain.destroy();
+		}
+	});
+});
+
+describe("the role's timeout, cached", () => {
+	const timeout = () => withRls(db, member, seen).then((s) => s.timeout);
+
+	it('follows an `alter role` on reload, or by itself within the TTL', async () => {
+		expect(await timeout()).toBe('8s');
+		await admin.query(
+			`alter role authenticated in database ${testDb.name} set statement_timeout = '5s'`
+		);
+		expect(await timeout()).toBe('8s'); // cached
+		reloadRoleSettings(db);
+		expect(await timeout()).toBe('5s');
+
+		await admin.query(
+			`alter role authenticated in database ${testDb.name} set statement_timeout = '6s'`
+		);
+		const now = Date.now();
+		vi.spyOn(Date, 'now').mockReturnValue(now + ROLE_SETTINGS_TTL_MS + 1);
+		expect(await timeout()).toBe('6s');
+	});
+});
