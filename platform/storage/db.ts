@@ -29,15 +29,16 @@ export async function withCaller<T>(
 ): Promise<T> {
 	const client = await pool.connect();
 	try {
-		await client.query('begin');
+		// Begin and the settings in one round trip (a simple-protocol query of two statements,
+		// literals escaped by pg), as the app's withRls sends them.
+		const literal = (text: string) => client.escapeLiteral(text);
 		await client.query(
-			`select set_config('role', $1, true),
-			        set_config('request.jwt.claims', $2, true),
-			        set_config('request.jwt.claim.role', $1, true),
-			        set_config('request.jwt.claim.sub', $3, true),
-			        set_config('storage.operation', $4, true),
-			        set_config('storage.allow_delete_query', 'true', true)`,
-			[caller.role, JSON.stringify(caller.claims), caller.sub ?? '', operation]
+			`begin; select set_config('role', ${literal(caller.role)}, true),
+			        set_config('request.jwt.claims', ${literal(JSON.stringify(caller.claims))}, true),
+			        set_config('request.jwt.claim.role', ${literal(caller.role)}, true),
+			        set_config('request.jwt.claim.sub', ${literal(caller.sub ?? '')}, true),
+			        set_config('storage.operation', ${literal(operation)}, true),
+			        set_config('storage.allow_delete_query', 'true', true)`
 		);
 		const result = await fn(client);
 		await client.query('commit');

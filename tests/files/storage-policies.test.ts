@@ -195,6 +195,40 @@ describe('reading', () => {
 			});
 		}
 	});
+	it("asks which buckets are the app's once per statement, not once per row", async () => {
+		await client.query('begin');
+		try {
+			// A folder of another bucket (a bench's, a future module's), listed by a member.
+			await client.query(
+				`insert into storage.buckets (id, name) values ('per-row-probe', 'per-row-probe')`
+			);
+			await client.query(
+				`insert into storage.objects (bucket_id, name, metadata)
+				 select 'per-row-probe', 'folder/' || i || '.txt', '{}'::jsonb
+				   from generate_series(1, 300) i`
+			);
+			// Function calls counted for this transaction (pg_stat_get_xact_function_calls).
+			await client.query(`set local track_functions = 'all'`);
+			const claims = world.users.member.claims;
+			await client.query(
+				`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`,
+				[claims.role, JSON.stringify(claims)]
+			);
+			const listed = await client.query(
+				`select name from storage.objects where bucket_id = 'per-row-probe' and name like 'folder/%'`
+			);
+			expect(listed.rows).toEqual([]);
+			await client.query('reset role');
+			const { rows } = await client.query<{ calls: number }>(
+				`select coalesce(sum(pg_stat_get_xact_function_calls(p.oid)), 0)::int as calls
+				   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+				  where n.nspname = 'private' and p.proname in ('is_app_bucket', 'app_bucket_ids')`
+			);
+			expect(rows[0]!.calls).toBeLessThanOrEqual(1);
+		} finally {
+			await client.query('rollback');
+		}
+	});
 });
 
 describe('renaming, moving and deleting', () => {
