@@ -3,12 +3,12 @@
 // 1 MiB blocks serve every byte as stored, hold no more than their two blocks whatever the
 // file's size or the reader's speed, and stop when the reader goes away.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDisk, type Disk } from '../../platform/storage/disk.ts';
 
 const MiB = 1 << 20;
@@ -89,6 +89,33 @@ describe('uploads', () => {
 		);
 		await expect(disk.write(broken, 10 * MiB)).rejects.toThrow('connection reset');
 		expect(await readdir(join(root, 'tmp'))).toEqual([]);
+	});
+
+	it("writes whole MiB blocks, not the socket's small chunks, and hashes uploads side by side", async () => {
+		// One disk write per MiB (the last block partly filled), whatever the chunks' size.
+		const probe = await open(join(root, 'probe'), 'w');
+		const writes = vi.spyOn(Object.getPrototypeOf(probe) as { write: () => unknown }, 'write');
+		await probe.close();
+		await rm(join(root, 'probe'));
+		try {
+			const data = randomBytes(5 * MiB + 3);
+			const written = await disk.write(pieces(data, 64 * 1024), data.length);
+			expect(writes).toHaveBeenCalledTimes(6);
+			expect(written.eTag).toBe(md5(data));
+			await disk.discard(written);
+		} finally {
+			writes.mockRestore();
+		}
+		// Uploads at once share the hashing worker and the spare blocks: each keeps its own bytes.
+		const bodies = [2.2, 0.3, 4.9, 1].map((m) => randomBytes(Math.round(m * MiB)));
+		const all = await Promise.all(
+			bodies.map((data, i) => disk.write(pieces(data, 16_384 + i * 977), data.length))
+		);
+		for (const [i, written] of all.entries()) {
+			expect(written.eTag).toBe(md5(bodies[i]!));
+			expect((await readFile(written.tempPath)).equals(bodies[i]!)).toBe(true);
+			await disk.discard(written);
+		}
 	});
 });
 
