@@ -30,6 +30,9 @@ type Prelude = { sql: string; taken: boolean };
 
 const pending = new AsyncLocalStorage<Prelude>();
 
+/** The connection type PostgresDriver's own methods take (its class is not exported). */
+type PostgresConnection = Parameters<PostgresDriver['rollbackTransaction']>[0];
+
 class PreludeDriver extends PostgresDriver {
 	override async beginTransaction(
 		connection: DatabaseConnection,
@@ -45,7 +48,7 @@ class PreludeDriver extends PostgresDriver {
 			// The begin took effect even though the statement failed, and Kysely only rolls
 			// back a transaction whose begin returned: close it here so the pooled connection
 			// is not handed out inside an aborted transaction (a failed rollback discards it).
-			await this.rollbackTransaction(connection).catch(() => {});
+			await this.rollbackTransaction(connection as PostgresConnection).catch(() => {});
 			throw error;
 		}
 	}
