@@ -18,6 +18,7 @@ import { trackingTables } from '../tracking/rls-expectations.ts';
 import { marketplaceTables } from '../marketplace/rls-expectations.ts';
 import { influencerTables } from '../influencers/rls-expectations.ts';
 import { financeTables } from '../finance/rls-expectations.ts';
+import { collaborationTables } from '../collaborations/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -69,6 +70,7 @@ export const expectations: Record<string, TableSpec> = {
 	...marketplaceTables,
 	...influencerTables,
 	...financeTables,
+	...collaborationTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

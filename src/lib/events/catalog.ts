@@ -28,7 +28,8 @@ export type EventSpec = {
 		| 'creative'
 		| 'influencer'
 		| 'finance_document'
-		| 'data_run';
+		| 'data_run'
+		| 'collaboration';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
@@ -236,6 +237,42 @@ export const eventCatalog = {
 			requirement_id: uuid,
 			version_id: uuid,
 			version: z.number().int()
+		})
+	}),
+	'collaboration.created': spec({
+		label: 'Influencer invited to a campaign',
+		description:
+			'An influencer from the CRM was invited to an influencer campaign, with a rate and deliverables.',
+		subject: 'collaboration',
+		operation: 'INSERT',
+		module: 'campaigns',
+		payload: z.object({ campaign_id: uuid, influencer_id: uuid })
+	}),
+	'collaboration.status_changed': spec({
+		label: 'Collaboration status changed',
+		description:
+			'An influencer accepted or turned down a campaign invitation, or their collaboration was completed.',
+		subject: 'collaboration',
+		operation: 'UPDATE',
+		module: 'campaigns',
+		payload: z.object({
+			campaign_id: uuid,
+			influencer_id: uuid,
+			from: z.enum(Constants.public.Enums.collaboration_status),
+			to: z.enum(Constants.public.Enums.collaboration_status)
+		})
+	}),
+	'collaboration.product_delivered': spec({
+		label: 'Seeded product delivered',
+		description: 'A product sent to an influencer for a campaign was marked delivered.',
+		subject: 'collaboration',
+		operation: 'UPDATE',
+		module: 'campaigns',
+		payload: z.object({
+			campaign_id: uuid,
+			influencer_id: uuid,
+			product_id: uuid,
+			seeding_id: uuid
 		})
 	}),
 	'message.sent': spec({
