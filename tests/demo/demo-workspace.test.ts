@@ -62,6 +62,11 @@ const TABLES: Array<[string, string[]]> = [
 	['public.creative_assets', []],
 	['public.creative_asset_versions', []],
 	['public.creative_comments', []],
+	['public.collaborations', []],
+	['public.collaboration_deliverables', []],
+	['public.collaboration_products', []],
+	['public.collaboration_clicks', []],
+	['public.conversions', []],
 	['public.message_links', []],
 	['public.message_report_hours', []],
 	['public.message_link_clicks', []]
@@ -196,6 +201,34 @@ describe('the demo workspace', () => {
 			{ type: 'creative.changes_requested', n: 1 },
 			{ type: 'creative.submitted', n: 5 }
 		]);
+	});
+
+	it('puts influencers on the ambassador team across the collaboration statuses, with a parcel and clicks', async () => {
+		const collabs = await q<{ status: string; products: string[]; clicks: number; orders: number }>(
+			`select c.status,
+			        array(select s.status::text from public.collaboration_products s
+			               where s.collaboration_id = c.id order by s.status) as products,
+			        (select count(*)::int from public.collaboration_clicks k where k.collaboration_id = c.id) as clicks,
+			        (select count(*)::int from public.conversions v where v.collaboration_id = c.id) as orders
+			   from public.collaborations c join public.organizations o on o.id = c.org_id and o.slug = 'northwind'
+			  order by c.status`
+		);
+		expect(collabs).toEqual([
+			{ status: 'pending', products: ['chosen'], clicks: 0, orders: 0 },
+			{
+				status: 'accepted',
+				products: ['ordered', 'shipped'],
+				clicks: 120,
+				orders: expect.any(Number)
+			},
+			{ status: 'rejected', products: [], clicks: 0, orders: 0 },
+			{ status: 'completed', products: ['delivered'], clicks: 340, orders: expect.any(Number) }
+		]);
+		expect(collabs[3]!.orders).toBeGreaterThanOrEqual(2);
+		const [content] = await q<{ n: number }>(
+			`select count(*)::int as n from public.creative_assets where collaboration_id is not null`
+		);
+		expect(content!.n).toBe(2);
 	});
 
 	it("keeps the CRM's API key as an automation secret that the CRM step names", async () => {

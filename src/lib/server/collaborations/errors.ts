@@ -7,7 +7,7 @@ export class CollaborationInputError extends Error {
 	constructor(
 		readonly field: string,
 		message: string,
-		readonly status: 400 | 404 | 409 | 422 = 400
+		readonly status: 400 | 403 | 404 | 409 | 422 = 400
 	) {
 		super(message);
 	}

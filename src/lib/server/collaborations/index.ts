@@ -22,6 +22,7 @@ export {
 	productSchema,
 	shipmentSchema,
 	deliverablesFrom,
+	importSchema,
 	SEEDING_STATUSES,
 	type InviteInput,
 	type StatusInput,

@@ -43,7 +43,8 @@ export type Collaboration = {
 	products: SeededProduct[];
 };
 
-const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+const iso = (v: Date | string | null): string | null =>
+	v === null ? null : new Date(v).toISOString();
 
 /** The collaborations of a campaign, oldest invitation first, with everything the tab shows. */
 export async function listForCampaign(
@@ -195,11 +196,21 @@ export type ActiveCollaborations = {
 	active: number;
 	/** Invitations waiting for an answer. */
 	pending: number;
-	latest: Array<{ id: string; campaignId: string; campaignName: string; influencerName: string; status: CollaborationStatus }>;
+	latest: Array<{
+		id: string;
+		campaignId: string;
+		campaignName: string;
+		influencerName: string;
+		status: CollaborationStatus;
+	}>;
 };
 
 /** The home page's card: active and pending collaborations, and the latest moves. */
-export async function activeSummary(trx: Trx, orgId: string, cap = 10_000): Promise<ActiveCollaborations> {
+export async function activeSummary(
+	trx: Trx,
+	orgId: string,
+	cap = 10_000
+): Promise<ActiveCollaborations> {
 	const counts = await sql<{ active: string; pending: string }>`
 		select (select count(*) from (select 1 from public.collaborations
 		          where org_id = ${orgId} and status = 'accepted' limit ${cap}) a) as active,

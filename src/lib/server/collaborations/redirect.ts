@@ -10,7 +10,11 @@ import type { Trx } from '../db/rls.ts';
 export const CODE = /^[A-Za-z0-9_-]{8,32}$/;
 
 /** Records a click by the visitor and returns the stored destination; null for an unknown code. */
-export async function click(trx: Trx, code: string, visitorId: string | null): Promise<string | null> {
+export async function click(
+	trx: Trx,
+	code: string,
+	visitorId: string | null
+): Promise<string | null> {
 	if (!CODE.test(code)) return null;
 	const { rows } = await sql<{ url: string | null }>`
 		select tracking.collaboration_click(${code}, ${visitorId}::uuid) as url`.execute(trx);

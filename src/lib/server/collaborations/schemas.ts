@@ -7,7 +7,10 @@ const uuid = (message: string) => z.uuid(message);
 
 /** An optional text field: posted empty means "none". */
 const optionalText = <T extends z.ZodType>(schema: T) =>
-	z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+	z.preprocess(
+		(v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+		schema.optional()
+	);
 
 export const inviteSchema = z.object({
 	influencer_id: uuid('Pick an influencer from your CRM.'),
@@ -46,7 +49,10 @@ export const linkSchema = z.object({
 			.string()
 			.trim()
 			.max(2000, 'Keep the link under 2,000 characters.')
-			.regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/i, 'The link must start with https:// and have no spaces.')
+			.regex(
+				/^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/i,
+				'The link must start with https:// and have no spaces.'
+			)
 	),
 	promo_code: optionalText(
 		z
@@ -89,3 +95,7 @@ export function deliverablesFrom(form: FormData): Array<{ requirement_id: string
 			out.push({ requirement_id: key.slice(6), count: value });
 	return out;
 }
+
+export const importSchema = z.object({
+	text: z.string().min(1, 'Choose a CSV file or paste its lines.')
+});

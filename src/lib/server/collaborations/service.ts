@@ -6,7 +6,13 @@
 import { sql } from 'kysely';
 import type { Trx } from '../db/rls.ts';
 import { CollaborationInputError, CollaborationNotFoundError } from './errors.ts';
-import type { InviteInput, LinkInput, ProductInput, ShipmentInput, StatusInput } from './schemas.ts';
+import type {
+	InviteInput,
+	LinkInput,
+	ProductInput,
+	ShipmentInput,
+	StatusInput
+} from './schemas.ts';
 
 /** The collaboration, if it is on this campaign of this organization. */
 async function collaborationOf(trx: Trx, orgId: string, campaignId: string, id: string) {
@@ -141,7 +147,10 @@ export async function moveProduct(
 	const tracking = input.tracking_number ?? current.tracking_number;
 	const carrier = input.carrier ?? current.carrier;
 	if ((input.status === 'shipped' || input.status === 'delivered') && !tracking)
-		throw new CollaborationInputError('tracking_number', 'Enter the tracking number of the parcel.');
+		throw new CollaborationInputError(
+			'tracking_number',
+			'Enter the tracking number of the parcel.'
+		);
 	if ((input.status === 'shipped' || input.status === 'delivered') && !carrier)
 		throw new CollaborationInputError('carrier', 'Enter who carries the parcel.');
 	await trx

@@ -44,7 +44,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function rowsOf(text: string): Array<{ record: string[]; line: number }> {
 	if (Buffer.byteLength(text) > MAX_BYTES)
-		throw new CollaborationInputError('file', 'The file is larger than 1 MB; split it in parts.', 422);
+		throw new CollaborationInputError(
+			'file',
+			'The file is larger than 1 MB; split it in parts.',
+			422
+		);
 	if (!text.trim()) throw new CollaborationInputError('file', 'The file is empty.', 422);
 	try {
 		const parsed = parse(text, {
@@ -137,7 +141,8 @@ function problemOf(
 	if (!influencers.has(l.influencer.toLowerCase()))
 		return `“${l.influencer}” has no products to receive on this campaign.`;
 	const matches = byKey.get(`${l.influencer.toLowerCase()}\u0000${l.sku.toLowerCase()}`) ?? [];
-	if (matches.length === 0) return `No product with SKU “${l.sku}” is being sent to ${l.influencer}.`;
+	if (matches.length === 0)
+		return `No product with SKU “${l.sku}” is being sent to ${l.influencer}.`;
 	if (matches.length > 1)
 		return `More than one influencer on this campaign is called “${l.influencer}”; set this one by hand.`;
 	const target = matches[0]!;

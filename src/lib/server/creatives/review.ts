@@ -90,7 +90,8 @@ export async function submit(
 				org_id: orgId,
 				campaign_id: campaignId,
 				requirement_id: requirement.id,
-				title: input.title
+				title: input.title,
+				collaboration_id: input.collaboration_id ?? null
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();

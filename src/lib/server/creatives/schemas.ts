@@ -14,6 +14,8 @@ export const submitSchema = z
 	.object({
 		requirement_id: z.uuid('Pick a line of the brief.'),
 		asset_id: optionalUuid('Pick one of the deliverables.'),
+		/** An influencer's content: the collaboration it is delivered for (the database checks it). */
+		collaboration_id: optionalUuid('Pick one of the campaign’s influencers.'),
 		title: z.string().trim().max(200, 'Keep the title under 200 characters.').default(''),
 		file_id: z.uuid('Upload or choose a file first.'),
 		note: z.string().trim().max(2000, 'Keep the note under 2,000 characters.').default('')

@@ -3,6 +3,7 @@
 // transaction. A module that lands later (campaigns, spend, inbox) adds its
 // summary function here and its card component in
 // src/lib/components/dashboard/. Use as `import * as dashboard from '$lib/server/dashboard'`.
+import * as collaborations from '../collaborations/index.ts';
 import * as files from '../files/index.ts';
 import { orgFinance, type OrgFinance } from '../finance/summary.ts';
 import * as segments from '../segments/index.ts';
@@ -49,6 +50,8 @@ export type Dashboard = {
 	templates: TemplatesSummary;
 	/** Spend this month against budgets, documents waiting for approval. */
 	finance: OrgFinance;
+	/** Influencers on campaigns: accepted, waiting for an answer, the latest. */
+	collaborations: collaborations.ActiveCollaborations;
 	/** Null once every step is done (the card goes away). */
 	checklist: Checklist | null;
 };
@@ -75,6 +78,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		files: await files.usage(trx, orgId),
 		templates: await templatesSummary(trx, orgId),
 		finance: await orgFinance(trx, orgId),
+		collaborations: await collaborations.activeSummary(trx, orgId),
 		checklist: Object.values(steps).every(Boolean) ? null : steps
 	};
 }
