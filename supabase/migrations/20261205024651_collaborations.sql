@@ -48,7 +48,7 @@ create table public.collaborations (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
   campaign_id uuid not null,
-  influencer_id uuid not null references public.influencers (id) on delete cascade,
+  influencer_id uuid not null,
   rate_amount numeric(14, 2) not null
     constraint collaborations_rate_amount_check check (rate_amount >= 0 and rate_amount <= 10000000000),
   rate_currency text not null references public.currencies (code),
@@ -72,12 +72,14 @@ create table public.collaborations (
   constraint collaborations_org_id_id_key unique (org_id, id),
   constraint collaborations_campaign_id_id_key unique (campaign_id, id),
   constraint collaborations_link_code_key unique (link_code),
-  foreign key (org_id, campaign_id) references public.campaigns (org_id, id) on delete cascade
+  foreign key (org_id, campaign_id) references public.campaigns (org_id, id) on delete cascade,
+  -- An influencer record deleted from the CRM takes its collaborations with it.
+  foreign key (org_id, influencer_id) references public.influencers (org_id, id) on delete cascade
 );
 -- A promo code is one per organization whatever its case (shops compare codes case-insensitively).
 create unique index collaborations_promo_code_key on public.collaborations (org_id, upper(promo_code));
 create index collaborations_org_id_campaign_id_idx on public.collaborations (org_id, campaign_id, created_at);
-create index collaborations_influencer_idx on public.collaborations (influencer_id);
+create index collaborations_influencer_idx on public.collaborations (org_id, influencer_id, created_at desc);
 create index collaborations_org_id_status_idx on public.collaborations (org_id, status);
 create index collaborations_rate_currency_idx on public.collaborations (rate_currency);
 create index collaborations_status_changed_by_idx on public.collaborations (status_changed_by);

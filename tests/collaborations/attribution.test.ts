@@ -21,7 +21,12 @@ async function click(collab: string, visitor: string, daysAgo: number, orgId = w
 }
 
 /** Records an order as a shop's webhook would (service role); returns who it counts for. */
-async function convert(order: { promo?: string; visitor?: string; daysAgo?: number; orgId?: string }) {
+async function convert(order: {
+	promo?: string;
+	visitor?: string;
+	daysAgo?: number;
+	orgId?: string;
+}) {
 	return w.service(
 		async (trx) =>
 			(
@@ -42,7 +47,9 @@ beforeAll(async () => {
 	await sql`update public.collaborations set promo_code = 'ANA10' where id = ${ana}`.execute(w.db);
 	await sql`update public.collaborations set promo_code = 'BEN15' where id = ${ben}`.execute(w.db);
 	theirs = await w.collaboration(w.orgB, await w.campaign(w.orgB), await w.influencer(w.orgB));
-	await sql`update public.collaborations set promo_code = 'THEIRS' where id = ${theirs}`.execute(w.db);
+	await sql`update public.collaborations set promo_code = 'THEIRS' where id = ${theirs}`.execute(
+		w.db
+	);
 });
 afterAll(async () => {
 	await w.cleanup();
@@ -62,7 +69,10 @@ describe('attribution rules', () => {
 		const visitor = randomUUID();
 		await click(ana, visitor, 10);
 		await click(ben, visitor, 3);
-		expect(await convert({ visitor })).toEqual({ collaboration_id: ben, attributed_by: 'last_click' });
+		expect(await convert({ visitor })).toEqual({
+			collaboration_id: ben,
+			attributed_by: 'last_click'
+		});
 	});
 
 	it('3. a click after the conversion or more than 30 days before it counts for nobody', async () => {
@@ -82,7 +92,10 @@ describe('attribution rules', () => {
 			collaboration_id: ana,
 			attributed_by: 'last_click'
 		});
-		expect(await convert({ promo: 'TYPO99' })).toEqual({ collaboration_id: null, attributed_by: 'none' });
+		expect(await convert({ promo: 'TYPO99' })).toEqual({
+			collaboration_id: null,
+			attributed_by: 'none'
+		});
 	});
 
 	it("5. a rejected collaboration's promo code and clicks count for nobody", async () => {
@@ -109,12 +122,16 @@ describe('attribution rules', () => {
 		expect(await convert({})).toEqual({ collaboration_id: null, attributed_by: 'none' });
 		const visitor = randomUUID();
 		expect(
-			await w.as('anon', async (trx) =>
-				(
-					await sql<{ url: string | null }>`select tracking.collaboration_click('nosuchcode1', ${visitor}::uuid) as url`.execute(
-						trx
-					)
-				).rows[0]!.url
+			await w.as(
+				'anon',
+				async (trx) =>
+					(
+						await sql<{
+							url: string | null;
+						}>`select tracking.collaboration_click('nosuchcode1', ${visitor}::uuid) as url`.execute(
+							trx
+						)
+					).rows[0]!.url
 			)
 		).toBeNull();
 		expect(await convert({ visitor })).toEqual({ collaboration_id: null, attributed_by: 'none' });
@@ -131,13 +148,15 @@ describe('attribution rules', () => {
 		await click(ben, visitor, 0);
 		await expect(
 			w.service((trx) =>
-				sql`update public.conversions set collaboration_id = ${ben} where order_ref = ${order}`.execute(trx)
+				sql`update public.conversions set collaboration_id = ${ben} where order_ref = ${order}`.execute(
+					trx
+				)
 			)
 		).rejects.toThrow(/cannot be changed/);
 		const row = (
-			await sql<{ collaboration_id: string }>`select collaboration_id from public.conversions where order_ref = ${order}`.execute(
-				w.db
-			)
+			await sql<{
+				collaboration_id: string;
+			}>`select collaboration_id from public.conversions where order_ref = ${order}`.execute(w.db)
 		).rows;
 		expect(row).toEqual([{ collaboration_id: ana }]);
 	});

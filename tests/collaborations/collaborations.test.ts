@@ -50,16 +50,18 @@ describe('the status machine', () => {
 	it('refuses every move the machine does not allow, for the service role too', async () => {
 		const collab = await w.collaboration(w.orgA, campaignId, await w.influencer(w.orgA));
 		// pending → completed skips the answer.
-		expect(await refusal(w.service((trx) => setStatus(collab, 'completed').execute(trx)))).toMatchObject({
+		expect(
+			await refusal(w.service((trx) => setStatus(collab, 'completed').execute(trx)))
+		).toMatchObject({
 			status: 422,
 			field: 'status',
 			code: 'collaboration_transition_refused'
 		});
 		await w.service((trx) => setStatus(collab, 'rejected').execute(trx));
 		for (const to of ['pending', 'accepted', 'completed'])
-			expect(
-				(await refusal(w.service((trx) => setStatus(collab, to).execute(trx)))).code
-			).toBe('collaboration_transition_refused');
+			expect((await refusal(w.service((trx) => setStatus(collab, to).execute(trx)))).code).toBe(
+				'collaboration_transition_refused'
+			);
 		// A collaboration starts pending, whoever inserts it.
 		const other = await w.influencer(w.orgA);
 		expect(
@@ -76,10 +78,14 @@ describe('the status machine', () => {
 		const collab = await w.collaboration(w.orgA, campaignId, await w.influencer(w.orgA));
 		expect(
 			await refusal(
-				sql`update public.collaborations set rate_amount = 10.5, rate_currency = 'JPY' where id = ${collab}`.execute(w.db)
+				sql`update public.collaborations set rate_amount = 10.5, rate_currency = 'JPY' where id = ${collab}`.execute(
+					w.db
+				)
 			)
 		).toMatchObject({ field: 'rate_amount', code: 'rate_decimals' });
-		await sql`update public.collaborations set rate_amount = 400 where id = ${collab}`.execute(w.db);
+		await sql`update public.collaborations set rate_amount = 400 where id = ${collab}`.execute(
+			w.db
+		);
 		await setStatus(collab, 'accepted').execute(w.db);
 		expect(
 			await refusal(
@@ -121,9 +127,9 @@ describe('organizations', () => {
 			field: 'campaign_id',
 			code: 'campaign_unknown'
 		});
-		expect(
-			(await refusal(w.as('owner', () => w.collaboration(w.orgA, theirs, ours)))).field
-		).toBe('campaign_id');
+		expect((await refusal(w.as('owner', () => w.collaboration(w.orgA, theirs, ours)))).field).toBe(
+			'campaign_id'
+		);
 	});
 
 	it("refuses another organization's influencer", async () => {
@@ -136,9 +142,9 @@ describe('organizations', () => {
 
 	it('refuses campaigns that are not influencer campaigns', async () => {
 		const email = await w.campaign(w.orgA, 'email');
-		expect(
-			(await refusal(w.collaboration(w.orgA, email, await w.influencer(w.orgA)))).code
-		).toBe('campaign_not_influencer');
+		expect((await refusal(w.collaboration(w.orgA, email, await w.influencer(w.orgA)))).code).toBe(
+			'campaign_not_influencer'
+		);
 	});
 
 	it("does not show one organization's collaborations to another", async () => {
@@ -149,9 +155,7 @@ describe('organizations', () => {
 				(await sql`select id from public.collaborations where id = ${collab}`.execute(trx)).rows
 		);
 		expect(seen).toEqual([]);
-		const changed = await w.as('outsider', (trx) =>
-			setStatus(collab, 'rejected').execute(trx)
-		);
+		const changed = await w.as('outsider', (trx) => setStatus(collab, 'rejected').execute(trx));
 		expect(Number(changed.numAffectedRows ?? 0)).toBe(0);
 	});
 });
@@ -205,7 +209,9 @@ describe('product seeding', () => {
 		const product = await w.product(w.orgA, `SEED-${Math.random().toString(36).slice(2, 7)}`);
 		const line = (
 			await w.as('member', (trx) =>
-				sql<{ id: string }>`insert into public.collaboration_products (org_id, collaboration_id, product_id, quantity)
+				sql<{
+					id: string;
+				}>`insert into public.collaboration_products (org_id, collaboration_id, product_id, quantity)
 				  values (${w.orgA}, ${collab}, ${product}, 2) returning id`.execute(trx)
 			)
 		).rows[0]!.id;
@@ -214,9 +220,7 @@ describe('product seeding', () => {
 				sql`update public.collaboration_products set ${set} where id = ${line}`.execute(trx)
 			);
 		// Not before the influencer accepted.
-		expect((await refusal(move(sql`status = 'ordered'`))).code).toBe(
-			'collaboration_not_accepted'
-		);
+		expect((await refusal(move(sql`status = 'ordered'`))).code).toBe('collaboration_not_accepted');
 		await setStatus(collab, 'accepted').execute(w.db);
 		await move(sql`status = 'ordered'`);
 		expect((await refusal(move(sql`status = 'shipped'`))).code).toBe('seeding_tracking_missing');
@@ -234,7 +238,9 @@ describe('product seeding', () => {
 			)
 		).rows[0]!;
 		expect(row.ordered_at <= row.shipped_at && row.shipped_at <= row.delivered_at).toBe(true);
-		expect((await w.events('collaboration.product_delivered', collab)).map((e) => e.payload)).toEqual([
+		expect(
+			(await w.events('collaboration.product_delivered', collab)).map((e) => e.payload)
+		).toEqual([
 			expect.objectContaining({ product_id: product, seeding_id: line, campaign_id: campaignId })
 		]);
 	});
@@ -252,18 +258,22 @@ describe('events', () => {
 
 describe('the tracking link', () => {
 	const click = (code: string) =>
-		w.as('anon', async (trx) =>
-			(
-				await sql<{
-					url: string | null;
-				}>`select tracking.collaboration_click(${code}, gen_random_uuid()) as url`.execute(trx)
-			).rows[0]!.url
+		w.as(
+			'anon',
+			async (trx) =>
+				(
+					await sql<{
+						url: string | null;
+					}>`select tracking.collaboration_click(${code}, gen_random_uuid()) as url`.execute(trx)
+				).rows[0]!.url
 		);
 
 	it('answers only the stored https destination and counts the click', async () => {
 		const collab = await w.collaboration(w.orgA, campaignId, await w.influencer(w.orgA));
 		const { link_code: code } = (
-			await sql<{ link_code: string }>`update public.collaborations set link_url = 'https://shop.example/summer?ref=ana'
+			await sql<{
+				link_code: string;
+			}>`update public.collaborations set link_url = 'https://shop.example/summer?ref=ana'
 			  where id = ${collab} returning link_code`.execute(w.db)
 		).rows[0]!;
 		expect(code).toMatch(/^[A-Za-z0-9_-]{12}$/);
@@ -277,10 +287,14 @@ describe('the tracking link', () => {
 	});
 
 	it('refuses unknown and malformed codes and records nothing', async () => {
-		const before = await sql<{ n: string }>`select count(*) as n from public.collaboration_clicks`.execute(w.db);
+		const before = await sql<{
+			n: string;
+		}>`select count(*) as n from public.collaboration_clicks`.execute(w.db);
 		for (const code of ['unknownCode1', "x' or 1=1 --", '', 'https://evil.example/'])
 			expect(await click(code)).toBeNull();
-		const after = await sql<{ n: string }>`select count(*) as n from public.collaboration_clicks`.execute(w.db);
+		const after = await sql<{
+			n: string;
+		}>`select count(*) as n from public.collaboration_clicks`.execute(w.db);
 		expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
 	});
 
@@ -307,6 +321,8 @@ describe('the tracking link', () => {
 			await w.campaign(w.orgB),
 			await w.influencer(w.orgB)
 		);
-		await sql`update public.collaborations set promo_code = 'ANA10' where id = ${theirs}`.execute(w.db);
+		await sql`update public.collaborations set promo_code = 'ANA10' where id = ${theirs}`.execute(
+			w.db
+		);
 	});
 });

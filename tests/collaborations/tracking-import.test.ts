@@ -16,7 +16,9 @@ let lines: Record<string, string>;
 async function seed(collab: string, sku: string) {
 	const product = await w.product(w.orgA, sku);
 	return (
-		await sql<{ id: string }>`insert into public.collaboration_products (org_id, collaboration_id, product_id)
+		await sql<{
+			id: string;
+		}>`insert into public.collaboration_products (org_id, collaboration_id, product_id)
 		  values (${w.orgA}, ${collab}, ${product}) returning id`.execute(w.db)
 	).rows[0]!.id;
 }
@@ -62,7 +64,9 @@ afterAll(async () => {
 
 describe('the tab’s services', () => {
 	it('invites with a rate as typed and the deliverables chosen', async () => {
-		const [row] = await w.as('viewer', (trx) => collaborations.listForCampaign(trx, w.orgA, campaignId));
+		const [row] = await w.as('viewer', (trx) =>
+			collaborations.listForCampaign(trx, w.orgA, campaignId)
+		);
 		expect(row).toMatchObject({
 			influencerName: 'Ana Lima',
 			rateAmount: '450.50',
@@ -135,7 +139,9 @@ describe('importing tracking numbers', () => {
 			field: 'file',
 			message: expect.stringContaining('influencer, sku, tracking_number, carrier')
 		});
-		await expect(run('influencer,sku,tracking_number,carrier\n"Ana,JKT-1,1,UPS')).rejects.toMatchObject({
+		await expect(
+			run('influencer,sku,tracking_number,carrier\n"Ana,JKT-1,1,UPS')
+		).rejects.toMatchObject({
 			field: 'file'
 		});
 		await expect(run('   ')).rejects.toMatchObject({ message: 'The file is empty.' });

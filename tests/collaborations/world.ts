@@ -32,11 +32,15 @@ export async function createCollabsWorld(): Promise<CollabsWorld> {
 		},
 		influencer: (orgId, name = `Creator ${Math.random().toString(36).slice(2, 8)}`) =>
 			id(
-				sql<{ id: string }>`insert into public.influencers (org_id, name) values (${orgId}, ${name}) returning id`
+				sql<{
+					id: string;
+				}>`insert into public.influencers (org_id, name) values (${orgId}, ${name}) returning id`
 			),
 		requirement: (orgId, campaignId) =>
 			id(
-				sql<{ id: string }>`insert into public.creative_requirements (org_id, campaign_id, deliverable, platform, count)
+				sql<{
+					id: string;
+				}>`insert into public.creative_requirements (org_id, campaign_id, deliverable, platform, count)
 				  values (${orgId}, ${campaignId}, 'reel', 'instagram', 2) returning id`
 			),
 		product: (orgId, sku) =>
@@ -46,7 +50,9 @@ export async function createCollabsWorld(): Promise<CollabsWorld> {
 			),
 		collaboration: (orgId, campaignId, influencerId) =>
 			id(
-				sql<{ id: string }>`insert into public.collaborations (org_id, campaign_id, influencer_id, rate_amount, rate_currency)
+				sql<{
+					id: string;
+				}>`insert into public.collaborations (org_id, campaign_id, influencer_id, rate_amount, rate_currency)
 				  values (${orgId}, ${campaignId}, ${influencerId}, 300, 'EUR') returning id`
 			)
 	};
