@@ -138,8 +138,9 @@ create table public.collaboration_products (
   updated_at timestamptz not null default now(),
   constraint collaboration_products_collaboration_id_product_id_key unique (collaboration_id, product_id),
   foreign key (org_id, collaboration_id) references public.collaborations (org_id, id) on delete cascade,
-  -- A product that was seeded is archived, not deleted.
-  foreign key (org_id, product_id) references public.products (org_id, id)
+  -- A product that was seeded is archived, not deleted. Checked at commit: an
+  -- organization being deleted may reach its products before its collaborations.
+  foreign key (org_id, product_id) references public.products (org_id, id) deferrable initially deferred
 );
 create index collaboration_products_org_idx on public.collaboration_products (org_id, collaboration_id);
 create index collaboration_products_product_idx on public.collaboration_products (org_id, product_id);

@@ -326,3 +326,22 @@ describe('the tracking link', () => {
 		);
 	});
 });
+
+describe('deleting an organization', () => {
+	it('takes its collaborations, seeded products and clicks with it', async () => {
+		const campaign = await w.campaign(w.orgB);
+		const collab = await w.collaboration(w.orgB, campaign, await w.influencer(w.orgB));
+		await setStatus(collab, 'accepted').execute(w.db);
+		const product = await w.product(w.orgB, 'GONE-1');
+		await sql`insert into public.collaboration_products (org_id, collaboration_id, product_id)
+		          values (${w.orgB}, ${collab}, ${product})`.execute(w.db);
+		await sql`insert into public.collaboration_clicks (org_id, collaboration_id) values (${w.orgB}, ${collab})`.execute(
+			w.db
+		);
+		await sql`delete from public.organizations where id = ${w.orgB}`.execute(w.db);
+		const left = await sql<{
+			n: string;
+		}>`select count(*) as n from public.collaborations where org_id = ${w.orgB}`.execute(w.db);
+		expect(left.rows[0]!.n).toBe('0');
+	});
+});
