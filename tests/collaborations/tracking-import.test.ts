@@ -137,7 +137,7 @@ describe('importing tracking numbers', () => {
 	it('refuses a file without the columns, or that is not CSV, with the reason', async () => {
 		await expect(run('name,parcel\nAna,1')).rejects.toMatchObject({
 			field: 'file',
-			message: expect.stringContaining('influencer, sku, tracking_number, carrier')
+			message: expect.stringContaining('influencer, sku, tracking_number, carrier') as string
 		});
 		await expect(
 			run('influencer,sku,tracking_number,carrier\n"Ana,JKT-1,1,UPS')

@@ -219,10 +219,15 @@ describe('the demo workspace', () => {
 				status: 'accepted',
 				products: ['ordered', 'shipped'],
 				clicks: 120,
-				orders: expect.any(Number)
+				orders: expect.any(Number) as number
 			},
 			{ status: 'rejected', products: [], clicks: 0, orders: 0 },
-			{ status: 'completed', products: ['delivered'], clicks: 340, orders: expect.any(Number) }
+			{
+				status: 'completed',
+				products: ['delivered'],
+				clicks: 340,
+				orders: expect.any(Number) as number
+			}
 		]);
 		expect(collabs[3]!.orders).toBeGreaterThanOrEqual(2);
 		const [content] = await q<{ n: number }>(

@@ -40,7 +40,7 @@ type Candidate = {
 	collaboration_status: string;
 };
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /\p{Cc}/u;
 
 function rowsOf(text: string): Array<{ record: string[]; line: number }> {
 	if (Buffer.byteLength(text) > MAX_BYTES)
