@@ -979,6 +979,256 @@ export type Database = {
 					}
 				];
 			};
+			collaboration_clicks: {
+				Row: {
+					clicked_at: string;
+					collaboration_id: string;
+					id: number;
+					org_id: string;
+					visitor_id: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					clicked_at?: string;
+					collaboration_id: string;
+					id?: never;
+					org_id: string;
+					visitor_id?: string | null;
+				};
+				Update: {
+					clicked_at?: string;
+					collaboration_id?: string;
+					id?: never;
+					org_id?: string;
+					visitor_id?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'collaboration_clicks_org_id_collaboration_id_fkey';
+						columns: ['org_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			collaboration_deliverables: {
+				Row: {
+					campaign_id: string;
+					collaboration_id: string;
+					count: number;
+					created_at: string;
+					org_id: string;
+					requirement_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					campaign_id: string;
+					collaboration_id: string;
+					count?: number;
+					created_at?: string;
+					org_id: string;
+					requirement_id: string;
+				};
+				Update: {
+					campaign_id?: string;
+					collaboration_id?: string;
+					count?: number;
+					created_at?: string;
+					org_id?: string;
+					requirement_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'collaboration_deliverables_campaign_id_collaboration_id_fkey';
+						columns: ['campaign_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
+						referencedColumns: ['campaign_id', 'id'];
+					},
+					{
+						foreignKeyName: 'collaboration_deliverables_campaign_id_requirement_id_fkey';
+						columns: ['campaign_id', 'requirement_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_requirement_progress';
+						referencedColumns: ['campaign_id', 'requirement_id'];
+					},
+					{
+						foreignKeyName: 'collaboration_deliverables_campaign_id_requirement_id_fkey';
+						columns: ['campaign_id', 'requirement_id'];
+						isOneToOne: false;
+						referencedRelation: 'creative_requirements';
+						referencedColumns: ['campaign_id', 'id'];
+					},
+					{
+						foreignKeyName: 'collaboration_deliverables_org_id_collaboration_id_fkey';
+						columns: ['org_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			collaboration_products: {
+				Row: {
+					carrier: string | null;
+					collaboration_id: string;
+					created_at: string;
+					delivered_at: string | null;
+					id: string;
+					ordered_at: string | null;
+					org_id: string;
+					product_id: string;
+					quantity: number;
+					shipped_at: string | null;
+					status: Database['public']['Enums']['seeding_status'];
+					tracking_number: string | null;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					carrier?: string | null;
+					collaboration_id: string;
+					created_at?: string;
+					delivered_at?: string | null;
+					id?: string;
+					ordered_at?: string | null;
+					org_id: string;
+					product_id: string;
+					quantity?: number;
+					shipped_at?: string | null;
+					status?: Database['public']['Enums']['seeding_status'];
+					tracking_number?: string | null;
+					updated_at?: string;
+				};
+				Update: {
+					carrier?: string | null;
+					collaboration_id?: string;
+					created_at?: string;
+					delivered_at?: string | null;
+					id?: string;
+					ordered_at?: string | null;
+					org_id?: string;
+					product_id?: string;
+					quantity?: number;
+					shipped_at?: string | null;
+					status?: Database['public']['Enums']['seeding_status'];
+					tracking_number?: string | null;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'collaboration_products_org_id_collaboration_id_fkey';
+						columns: ['org_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'collaboration_products_org_id_product_id_fkey';
+						columns: ['org_id', 'product_id'];
+						isOneToOne: false;
+						referencedRelation: 'products';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			collaborations: {
+				Row: {
+					accepted_at: string | null;
+					campaign_id: string;
+					completed_at: string | null;
+					created_at: string;
+					created_by: string | null;
+					id: string;
+					influencer_id: string;
+					link_code: string;
+					link_url: string | null;
+					note: string;
+					org_id: string;
+					promo_code: string | null;
+					rate_amount: number;
+					rate_currency: string;
+					rejected_at: string | null;
+					status: Database['public']['Enums']['collaboration_status'];
+					status_changed_at: string;
+					status_changed_by: string | null;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					accepted_at?: string | null;
+					campaign_id: string;
+					completed_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					influencer_id: string;
+					link_code?: string;
+					link_url?: string | null;
+					note?: string;
+					org_id: string;
+					promo_code?: string | null;
+					rate_amount: number;
+					rate_currency: string;
+					rejected_at?: string | null;
+					status?: Database['public']['Enums']['collaboration_status'];
+					status_changed_at?: string;
+					status_changed_by?: string | null;
+					updated_at?: string;
+				};
+				Update: {
+					accepted_at?: string | null;
+					campaign_id?: string;
+					completed_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					id?: string;
+					influencer_id?: string;
+					link_code?: string;
+					link_url?: string | null;
+					note?: string;
+					org_id?: string;
+					promo_code?: string | null;
+					rate_amount?: number;
+					rate_currency?: string;
+					rejected_at?: string | null;
+					status?: Database['public']['Enums']['collaboration_status'];
+					status_changed_at?: string;
+					status_changed_by?: string | null;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'collaborations_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'collaborations_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'collaborations_org_id_influencer_id_fkey';
+						columns: ['org_id', 'influencer_id'];
+						isOneToOne: false;
+						referencedRelation: 'influencers';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'collaborations_rate_currency_fkey';
+						columns: ['rate_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					}
+				];
+			};
 			consent_records: {
 				Row: {
 					channel: Database['public']['Enums']['consent_channel'];
@@ -1389,6 +1639,71 @@ export type Database = {
 					}
 				];
 			};
+			conversions: {
+				Row: {
+					amount: number;
+					attributed_by: string;
+					collaboration_id: string | null;
+					created_at: string;
+					currency: string;
+					id: string;
+					occurred_at: string;
+					order_ref: string;
+					org_id: string;
+					promo_code: string | null;
+					visitor_id: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					amount: number;
+					attributed_by?: string;
+					collaboration_id?: string | null;
+					created_at?: string;
+					currency: string;
+					id?: string;
+					occurred_at?: string;
+					order_ref: string;
+					org_id: string;
+					promo_code?: string | null;
+					visitor_id?: string | null;
+				};
+				Update: {
+					amount?: number;
+					attributed_by?: string;
+					collaboration_id?: string | null;
+					created_at?: string;
+					currency?: string;
+					id?: string;
+					occurred_at?: string;
+					order_ref?: string;
+					org_id?: string;
+					promo_code?: string | null;
+					visitor_id?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'conversions_currency_fkey';
+						columns: ['currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'conversions_org_id_collaboration_id_fkey';
+						columns: ['org_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'conversions_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			creative_asset_versions: {
 				Row: {
 					asset_id: string;
@@ -1452,6 +1767,7 @@ export type Database = {
 			creative_assets: {
 				Row: {
 					campaign_id: string;
+					collaboration_id: string | null;
 					created_at: string;
 					created_by: string | null;
 					id: string;
@@ -1462,6 +1778,7 @@ export type Database = {
 				ComputedFields: never;
 				Insert: {
 					campaign_id: string;
+					collaboration_id?: string | null;
 					created_at?: string;
 					created_by?: string | null;
 					id?: string;
@@ -1471,6 +1788,7 @@ export type Database = {
 				};
 				Update: {
 					campaign_id?: string;
+					collaboration_id?: string | null;
 					created_at?: string;
 					created_by?: string | null;
 					id?: string;
@@ -1491,6 +1809,20 @@ export type Database = {
 						columns: ['campaign_id', 'requirement_id'];
 						isOneToOne: false;
 						referencedRelation: 'creative_requirements';
+						referencedColumns: ['campaign_id', 'id'];
+					},
+					{
+						foreignKeyName: 'creative_assets_collaboration_deliverable_fkey';
+						columns: ['collaboration_id', 'requirement_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaboration_deliverables';
+						referencedColumns: ['collaboration_id', 'requirement_id'];
+					},
+					{
+						foreignKeyName: 'creative_assets_collaboration_fkey';
+						columns: ['campaign_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
 						referencedColumns: ['campaign_id', 'id'];
 					},
 					{
@@ -3783,6 +4115,7 @@ export type Database = {
 				'running' | 'waiting' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 			campaign_kind: 'influencer' | 'email' | 'sms' | 'whatsapp';
 			campaign_status: 'draft' | 'scheduled' | 'active' | 'completed' | 'cancelled';
+			collaboration_status: 'pending' | 'accepted' | 'rejected' | 'completed';
 			consent_channel: 'email' | 'sms' | 'whatsapp';
 			consent_status: 'granted' | 'withdrawn';
 			contact_field_type: 'text' | 'number' | 'date' | 'boolean' | 'select' | 'multi_select';
@@ -3799,6 +4132,7 @@ export type Database = {
 			message_send_status: 'draft' | 'scheduled' | 'sending' | 'paused' | 'finished' | 'cancelled';
 			message_test_metric: 'opens' | 'clicks';
 			org_role: 'owner' | 'admin' | 'member' | 'viewer';
+			seeding_status: 'chosen' | 'ordered' | 'shipped' | 'delivered';
 			social_platform:
 				| 'instagram'
 				| 'tiktok'
@@ -3936,6 +4270,7 @@ export const Constants = {
 			],
 			campaign_kind: ['influencer', 'email', 'sms', 'whatsapp'],
 			campaign_status: ['draft', 'scheduled', 'active', 'completed', 'cancelled'],
+			collaboration_status: ['pending', 'accepted', 'rejected', 'completed'],
 			consent_channel: ['email', 'sms', 'whatsapp'],
 			consent_status: ['granted', 'withdrawn'],
 			contact_field_type: ['text', 'number', 'date', 'boolean', 'select', 'multi_select'],
@@ -3959,6 +4294,7 @@ export const Constants = {
 			message_send_status: ['draft', 'scheduled', 'sending', 'paused', 'finished', 'cancelled'],
 			message_test_metric: ['opens', 'clicks'],
 			org_role: ['owner', 'admin', 'member', 'viewer'],
+			seeding_status: ['chosen', 'ordered', 'shipped', 'delivered'],
 			social_platform: [
 				'instagram',
 				'tiktok',

@@ -245,7 +245,7 @@ export const eventCatalog = {
 			'An influencer from the CRM was invited to an influencer campaign, with a rate and deliverables.',
 		subject: 'collaboration',
 		operation: 'INSERT',
-		module: 'campaigns',
+		module: 'influencers',
 		payload: z.object({ campaign_id: uuid, influencer_id: uuid })
 	}),
 	'collaboration.status_changed': spec({
@@ -254,7 +254,7 @@ export const eventCatalog = {
 			'An influencer accepted or turned down a campaign invitation, or their collaboration was completed.',
 		subject: 'collaboration',
 		operation: 'UPDATE',
-		module: 'campaigns',
+		module: 'influencers',
 		payload: z.object({
 			campaign_id: uuid,
 			influencer_id: uuid,
@@ -267,7 +267,7 @@ export const eventCatalog = {
 		description: 'A product sent to an influencer for a campaign was marked delivered.',
 		subject: 'collaboration',
 		operation: 'UPDATE',
-		module: 'campaigns',
+		module: 'influencers',
 		payload: z.object({
 			campaign_id: uuid,
 			influencer_id: uuid,
