@@ -239,42 +239,6 @@ export const eventCatalog = {
 			version: z.number().int()
 		})
 	}),
-	'collaboration.created': spec({
-		label: 'Influencer invited to a campaign',
-		description:
-			'An influencer from the CRM was invited to an influencer campaign, with a rate and deliverables.',
-		subject: 'collaboration',
-		operation: 'INSERT',
-		module: 'influencers',
-		payload: z.object({ campaign_id: uuid, influencer_id: uuid })
-	}),
-	'collaboration.status_changed': spec({
-		label: 'Collaboration status changed',
-		description:
-			'An influencer accepted or turned down a campaign invitation, or their collaboration was completed.',
-		subject: 'collaboration',
-		operation: 'UPDATE',
-		module: 'influencers',
-		payload: z.object({
-			campaign_id: uuid,
-			influencer_id: uuid,
-			from: z.enum(Constants.public.Enums.collaboration_status),
-			to: z.enum(Constants.public.Enums.collaboration_status)
-		})
-	}),
-	'collaboration.product_delivered': spec({
-		label: 'Seeded product delivered',
-		description: 'A product sent to an influencer for a campaign was marked delivered.',
-		subject: 'collaboration',
-		operation: 'UPDATE',
-		module: 'influencers',
-		payload: z.object({
-			campaign_id: uuid,
-			influencer_id: uuid,
-			product_id: uuid,
-			seeding_id: uuid
-		})
-	}),
 	'message.sent': spec({
 		label: 'Email sent',
 		description: "An email campaign's message to the contact was accepted by the mail provider.",
@@ -511,6 +475,42 @@ export const eventCatalog = {
 			campaign_id: uuid,
 			due_date: z.string(),
 			status: z.enum(Constants.public.Enums.finance_document_status)
+		})
+	}),
+	'collaboration.created': spec({
+		label: 'Influencer invited to a campaign',
+		description:
+			'An influencer from the CRM was invited to an influencer campaign, with a rate and deliverables.',
+		subject: 'collaboration',
+		operation: 'INSERT',
+		module: 'influencers',
+		payload: z.object({ campaign_id: uuid, influencer_id: uuid })
+	}),
+	'collaboration.status_changed': spec({
+		label: 'Collaboration status changed',
+		description:
+			'An influencer accepted or turned down a campaign invitation, or their collaboration was completed.',
+		subject: 'collaboration',
+		operation: 'UPDATE',
+		module: 'influencers',
+		payload: z.object({
+			campaign_id: uuid,
+			influencer_id: uuid,
+			from: z.enum(Constants.public.Enums.collaboration_status),
+			to: z.enum(Constants.public.Enums.collaboration_status)
+		})
+	}),
+	'collaboration.product_delivered': spec({
+		label: 'Seeded product delivered',
+		description: 'A product sent to an influencer for a campaign was marked delivered.',
+		subject: 'collaboration',
+		operation: 'UPDATE',
+		module: 'influencers',
+		payload: z.object({
+			campaign_id: uuid,
+			influencer_id: uuid,
+			product_id: uuid,
+			seeding_id: uuid
 		})
 	})
 } as const satisfies Record<string, EventSpec>;
