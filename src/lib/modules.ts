@@ -18,7 +18,9 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	// Message templates: the library and the block editor (templates.write).
 	'templates',
 	// Finance documents and approvals (finance.write, finance.approve).
-	'finance'
+	'finance',
+	// Brand lift studies: setup, review, survey and report (studies.write, studies.review).
+	'studies'
 ]);
 
 /** The module a permission belongs to: `contacts.write` → `contacts`. */

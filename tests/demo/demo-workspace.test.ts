@@ -69,7 +69,16 @@ const TABLES: Array<[string, string[]]> = [
 	['public.conversions', []],
 	['public.message_links', []],
 	['public.message_report_hours', []],
-	['public.message_link_clicks', []]
+	['public.message_link_clicks', []],
+	['public.brand_lift_studies', []],
+	['public.brand_lift_questions', []],
+	['public.brand_lift_options', []],
+	['public.brand_lift_comments', []],
+	['public.brand_lift_respondents', []],
+	['public.brand_lift_responses', []],
+	['public.brand_lift_answers', []],
+	['public.brand_lift_question_totals', []],
+	['public.brand_lift_option_totals', []]
 ];
 
 async function checksums(client: pg.Client): Promise<Record<string, string>> {
@@ -445,6 +454,24 @@ describe('the demo workspace', () => {
 		);
 		expect(report!.delivered).toBeGreaterThan(send!.sent * 0.8);
 		expect(report!.unsubscribes).toBe(2);
+	});
+
+	it('has a closed brand lift study with a significant and a not significant question, and one in review', async () => {
+		const { report } = await import('../../src/lib/server/brand-lift/report.ts');
+		const studies = await q<{ id: string; org_id: string; status: string }>(
+			`select id, org_id, status::text from public.brand_lift_studies order by status::text`
+		);
+		expect(studies.map((s) => s.status)).toEqual(['closed', 'in_review']);
+		const closed = studies.find((s) => s.status === 'closed')!;
+		const r = await asService(db, (trx) => report(trx, closed.org_id, closed.id));
+		expect(r.responses).toEqual({ exposed: 1400, control: 1200 });
+		const verdicts = r.questions.map((x) => x.lift.enough && x.lift.significant);
+		expect(verdicts).toEqual([true, false]);
+		expect(
+			await q(
+				`select count(*)::int as n from public.brand_lift_comments where parent_id is not null`
+			)
+		).toEqual([{ n: 1 }]);
 	});
 
 	it('is the same data every time', async () => {

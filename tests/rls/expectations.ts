@@ -19,6 +19,7 @@ import { marketplaceTables } from '../marketplace/rls-expectations.ts';
 import { influencerTables } from '../influencers/rls-expectations.ts';
 import { financeTables } from '../finance/rls-expectations.ts';
 import { collaborationTables } from '../collaborations/rls-expectations.ts';
+import { brandLiftTables } from '../brand-lift/rls-expectations.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -71,6 +72,7 @@ export const expectations: Record<string, TableSpec> = {
 	...influencerTables,
 	...financeTables,
 	...collaborationTables,
+	...brandLiftTables,
 	'public.profiles': {
 		seed: (_c, w) => Promise.resolve({ id: w.users.target.id }),
 		insert: (w) => ({ id: w.users.outsider.id, full_name: 'Nope' }),

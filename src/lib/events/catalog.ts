@@ -29,7 +29,8 @@ export type EventSpec = {
 		| 'influencer'
 		| 'finance_document'
 		| 'data_run'
-		| 'collaboration';
+		| 'collaboration'
+		| 'study';
 	/** The change in database-webhook terms (`type` of the Supabase payload). */
 	operation: 'INSERT' | 'UPDATE' | 'DELETE';
 	/** Group shown in pickers. */
@@ -41,7 +42,8 @@ export type EventSpec = {
 		| 'campaigns'
 		| 'messages'
 		| 'influencers'
-		| 'finance';
+		| 'finance'
+		| 'studies';
 	payload: z.ZodType<Record<string, unknown>>;
 };
 
@@ -413,6 +415,19 @@ export const eventCatalog = {
 			items_rejected: z.number().int()
 		})
 	}),
+	'study.status_changed': spec({
+		label: 'Brand lift study moved on',
+		description:
+			'A brand lift study was submitted for review, approved, sent back for changes, launched or closed.',
+		subject: 'study',
+		operation: 'UPDATE',
+		module: 'studies',
+		payload: z.object({
+			campaign_id: uuid,
+			from: z.enum(Constants.public.Enums.study_status),
+			to: z.enum(Constants.public.Enums.study_status)
+		})
+	}),
 	'webhook.received': spec({
 		label: 'Incoming webhook received',
 		description:
@@ -570,7 +585,8 @@ export const MODULE_LABELS: Record<EventSpec['module'], string> = {
 	campaigns: 'Campaigns',
 	messages: 'Campaign messages',
 	influencers: 'Influencers',
-	finance: 'Finance'
+	finance: 'Finance',
+	studies: 'Brand lift studies'
 };
 
 /** Event types grouped for a picker, in catalog order. */
@@ -583,7 +599,8 @@ export function eventTypesByModule(): Record<EventSpec['module'], EventType[]> {
 		campaigns: [],
 		messages: [],
 		influencers: [],
-		finance: []
+		finance: [],
+		studies: []
 	};
 	for (const type of EVENT_TYPES) groups[eventCatalog[type].module].push(type);
 	return groups;

@@ -21,6 +21,8 @@ export const RESERVED_SLUGS = new Set([
 	'reset-password',
 	'settings',
 	'signup',
+	// /s/<token> is the public brand lift survey.
+	's',
 	'static',
 	'storage',
 	// /u/<token> is the unsubscribe link of marketing email (open to cross-site posts).

@@ -17,6 +17,7 @@ import { contactsSummary, type ContactsSummary } from './contacts.ts';
 import { dayOf } from './days.ts';
 import { recentImports, type RecentImport } from './imports.ts';
 import { templatesSummary, type TemplatesSummary } from './templates.ts';
+import { studiesSummary, type StudiesSummary } from './studies.ts';
 
 export { describeAudit, type Activity } from './activity.ts';
 export { CONTACT_DAYS, type ContactsSummary, type ContactStatusCounts } from './contacts.ts';
@@ -32,6 +33,7 @@ export type { CatalogSummary } from './catalog.ts';
 export type { RecentImport } from './imports.ts';
 export type { TemplatesSummary } from './templates.ts';
 export type { OrgFinance } from '../finance/summary.ts';
+export type { StudiesSummary } from './studies.ts';
 
 export type Dashboard = {
 	/** The UTC day the numbers end with. */
@@ -52,6 +54,8 @@ export type Dashboard = {
 	finance: OrgFinance;
 	/** Influencers on campaigns: accepted, waiting for an answer, the latest. */
 	collaborations: collaborations.ActiveCollaborations;
+	/** The organization's brand lift studies: in review, live, the latest. */
+	studies: StudiesSummary;
 	/** Null once every step is done (the card goes away). */
 	checklist: Checklist | null;
 };
@@ -79,6 +83,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		templates: await templatesSummary(trx, orgId),
 		finance: await orgFinance(trx, orgId),
 		collaborations: await collaborations.activeSummary(trx, orgId),
+		studies: await studiesSummary(trx, orgId),
 		checklist: Object.values(steps).every(Boolean) ? null : steps
 	};
 }
