@@ -492,6 +492,441 @@ export type Database = {
 					}
 				];
 			};
+			brand_lift_answers: {
+				Row: {
+					option_id: string;
+					org_id: string;
+					question_id: string;
+					response_id: string;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					option_id: string;
+					org_id: string;
+					question_id: string;
+					response_id: string;
+					study_id: string;
+				};
+				Update: {
+					option_id?: string;
+					org_id?: string;
+					question_id?: string;
+					response_id?: string;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_answers_question_id_option_id_fkey';
+						columns: ['question_id', 'option_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_options';
+						referencedColumns: ['question_id', 'id'];
+					},
+					{
+						foreignKeyName: 'brand_lift_answers_study_id_question_id_fkey';
+						columns: ['study_id', 'question_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_questions';
+						referencedColumns: ['study_id', 'id'];
+					},
+					{
+						foreignKeyName: 'brand_lift_answers_study_id_response_id_fkey';
+						columns: ['study_id', 'response_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_responses';
+						referencedColumns: ['study_id', 'id'];
+					}
+				];
+			};
+			brand_lift_assignments: {
+				Row: {
+					assigned_at: string;
+					contact_id: string;
+					group: Database['public']['Enums']['study_group'];
+					org_id: string;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					assigned_at?: string;
+					contact_id: string;
+					group: Database['public']['Enums']['study_group'];
+					org_id: string;
+					study_id: string;
+				};
+				Update: {
+					assigned_at?: string;
+					contact_id?: string;
+					group?: Database['public']['Enums']['study_group'];
+					org_id?: string;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_assignments_org_id_contact_id_fkey';
+						columns: ['org_id', 'contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'brand_lift_assignments_org_id_study_id_fkey';
+						columns: ['org_id', 'study_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_studies';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			brand_lift_comments: {
+				Row: {
+					author_id: string | null;
+					body: string;
+					created_at: string;
+					id: string;
+					org_id: string;
+					parent_id: string | null;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					author_id?: string | null;
+					body: string;
+					created_at?: string;
+					id?: string;
+					org_id: string;
+					parent_id?: string | null;
+					study_id: string;
+				};
+				Update: {
+					author_id?: string | null;
+					body?: string;
+					created_at?: string;
+					id?: string;
+					org_id?: string;
+					parent_id?: string | null;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_comments_org_id_study_id_fkey';
+						columns: ['org_id', 'study_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_studies';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'brand_lift_comments_parent_id_fkey';
+						columns: ['parent_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_comments';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			brand_lift_option_totals: {
+				Row: {
+					answers: number;
+					group: Database['public']['Enums']['study_group'];
+					option_id: string;
+					org_id: string;
+					question_id: string;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					answers?: number;
+					group: Database['public']['Enums']['study_group'];
+					option_id: string;
+					org_id: string;
+					question_id: string;
+					study_id: string;
+				};
+				Update: {
+					answers?: number;
+					group?: Database['public']['Enums']['study_group'];
+					option_id?: string;
+					org_id?: string;
+					question_id?: string;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_option_totals_question_id_option_id_fkey';
+						columns: ['question_id', 'option_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_options';
+						referencedColumns: ['question_id', 'id'];
+					}
+				];
+			};
+			brand_lift_options: {
+				Row: {
+					id: string;
+					label: string;
+					org_id: string;
+					position: number;
+					positive: boolean;
+					question_id: string;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					id?: string;
+					label: string;
+					org_id: string;
+					position?: number;
+					positive?: boolean;
+					question_id: string;
+					study_id: string;
+				};
+				Update: {
+					id?: string;
+					label?: string;
+					org_id?: string;
+					position?: number;
+					positive?: boolean;
+					question_id?: string;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_options_study_id_question_id_fkey';
+						columns: ['study_id', 'question_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_questions';
+						referencedColumns: ['study_id', 'id'];
+					}
+				];
+			};
+			brand_lift_question_totals: {
+				Row: {
+					answered: number;
+					group: Database['public']['Enums']['study_group'];
+					org_id: string;
+					positive: number;
+					question_id: string;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					answered?: number;
+					group: Database['public']['Enums']['study_group'];
+					org_id: string;
+					positive?: number;
+					question_id: string;
+					study_id: string;
+				};
+				Update: {
+					answered?: number;
+					group?: Database['public']['Enums']['study_group'];
+					org_id?: string;
+					positive?: number;
+					question_id?: string;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_question_totals_study_id_question_id_fkey';
+						columns: ['study_id', 'question_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_questions';
+						referencedColumns: ['study_id', 'id'];
+					}
+				];
+			};
+			brand_lift_questions: {
+				Row: {
+					id: string;
+					kind: Database['public']['Enums']['study_question_kind'];
+					multiple: boolean;
+					org_id: string;
+					position: number;
+					prompt: string;
+					study_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					id?: string;
+					kind: Database['public']['Enums']['study_question_kind'];
+					multiple?: boolean;
+					org_id: string;
+					position?: number;
+					prompt: string;
+					study_id: string;
+				};
+				Update: {
+					id?: string;
+					kind?: Database['public']['Enums']['study_question_kind'];
+					multiple?: boolean;
+					org_id?: string;
+					position?: number;
+					prompt?: string;
+					study_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_questions_org_id_study_id_fkey';
+						columns: ['org_id', 'study_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_studies';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			brand_lift_respondents: {
+				Row: {
+					contact_id: string | null;
+					group: Database['public']['Enums']['study_group'];
+					id: string;
+					org_id: string;
+					responded_at: string | null;
+					study_id: string;
+					token: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					contact_id?: string | null;
+					group: Database['public']['Enums']['study_group'];
+					id?: string;
+					org_id: string;
+					responded_at?: string | null;
+					study_id: string;
+					token?: string;
+				};
+				Update: {
+					contact_id?: string | null;
+					group?: Database['public']['Enums']['study_group'];
+					id?: string;
+					org_id?: string;
+					responded_at?: string | null;
+					study_id?: string;
+					token?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_respondents_org_id_contact_id_fkey';
+						columns: ['org_id', 'contact_id'];
+						isOneToOne: false;
+						referencedRelation: 'contacts';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'brand_lift_respondents_org_id_study_id_fkey';
+						columns: ['org_id', 'study_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_studies';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
+			brand_lift_responses: {
+				Row: {
+					group: Database['public']['Enums']['study_group'];
+					id: string;
+					org_id: string;
+					respondent_id: string;
+					study_id: string;
+					submitted_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					group: Database['public']['Enums']['study_group'];
+					id?: string;
+					org_id: string;
+					respondent_id: string;
+					study_id: string;
+					submitted_at?: string;
+				};
+				Update: {
+					group?: Database['public']['Enums']['study_group'];
+					id?: string;
+					org_id?: string;
+					respondent_id?: string;
+					study_id?: string;
+					submitted_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_responses_org_id_study_id_fkey';
+						columns: ['org_id', 'study_id'];
+						isOneToOne: false;
+						referencedRelation: 'brand_lift_studies';
+						referencedColumns: ['org_id', 'id'];
+					},
+					{
+						foreignKeyName: 'brand_lift_responses_respondent_id_fkey';
+						columns: ['respondent_id'];
+						isOneToOne: true;
+						referencedRelation: 'brand_lift_respondents';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			brand_lift_studies: {
+				Row: {
+					baseline_percent: number;
+					campaign_id: string;
+					closed_at: string | null;
+					created_at: string;
+					created_by: string | null;
+					holdout_percent: number;
+					id: string;
+					launched_at: string | null;
+					name: string;
+					org_id: string;
+					planned_sample: number;
+					status: Database['public']['Enums']['study_status'];
+					status_changed_at: string;
+					target_lift_points: number;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					baseline_percent?: number;
+					campaign_id: string;
+					closed_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					holdout_percent?: number;
+					id?: string;
+					launched_at?: string | null;
+					name: string;
+					org_id: string;
+					planned_sample?: number;
+					status?: Database['public']['Enums']['study_status'];
+					status_changed_at?: string;
+					target_lift_points?: number;
+					updated_at?: string;
+				};
+				Update: {
+					baseline_percent?: number;
+					campaign_id?: string;
+					closed_at?: string | null;
+					created_at?: string;
+					created_by?: string | null;
+					holdout_percent?: number;
+					id?: string;
+					launched_at?: string | null;
+					name?: string;
+					org_id?: string;
+					planned_sample?: number;
+					status?: Database['public']['Enums']['study_status'];
+					status_changed_at?: string;
+					target_lift_points?: number;
+					updated_at?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'brand_lift_studies_org_id_campaign_id_fkey';
+						columns: ['org_id', 'campaign_id'];
+						isOneToOne: false;
+						referencedRelation: 'campaigns';
+						referencedColumns: ['org_id', 'id'];
+					}
+				];
+			};
 			branding_settings: {
 				Row: {
 					accent_color: string;
@@ -4143,6 +4578,10 @@ export type Database = {
 				| 'facebook'
 				| 'pinterest'
 				| 'snapchat';
+			study_group: 'exposed' | 'control';
+			study_question_kind:
+				'awareness' | 'ad_recall' | 'consideration' | 'favourability' | 'purchase_intent';
+			study_status: 'draft' | 'in_review' | 'changes_requested' | 'approved' | 'live' | 'closed';
 			webhook_delivery_status: 'pending' | 'succeeded' | 'failed';
 		};
 		CompositeTypes: {
@@ -4306,6 +4745,15 @@ export const Constants = {
 				'pinterest',
 				'snapchat'
 			],
+			study_group: ['exposed', 'control'],
+			study_question_kind: [
+				'awareness',
+				'ad_recall',
+				'consideration',
+				'favourability',
+				'purchase_intent'
+			],
+			study_status: ['draft', 'in_review', 'changes_requested', 'approved', 'live', 'closed'],
 			webhook_delivery_status: ['pending', 'succeeded', 'failed']
 		}
 	}
