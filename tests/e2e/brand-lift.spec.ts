@@ -12,6 +12,8 @@ test('a study is set up, approved and launched; ten people answer on a phone; th
 	page,
 	browser
 }) => {
+	// Setup, review, launch and ten phone sessions: over two minutes on a loaded 2-core machine.
+	test.setTimeout(300_000);
 	const owner = await confirmedUser('Olga Owner', 'lift-owner');
 	const { name, slug } = uniqueOrgName('Lift Co');
 	const orgId = await seedOrg({ owner, name, slug, brands: ['Trail Co'] });
