@@ -20,7 +20,9 @@ export const LIVE_MODULES: ReadonlySet<string> = new Set([
 	// Finance documents and approvals (finance.write, finance.approve).
 	'finance',
 	// Brand lift studies: setup, review, survey and report (studies.write, studies.review).
-	'studies'
+	'studies',
+	// Influencer CRM: records, the board, outreach (influencers.write).
+	'influencers'
 ]);
 
 /** The module a permission belongs to: `contacts.write` → `contacts`. */

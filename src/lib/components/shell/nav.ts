@@ -69,6 +69,11 @@ export function navFor(orgSlug: string | null, permissions: readonly string[]): 
 	return [
 		{ label: 'Home', icon: 'home', href: resolve('/(app)/[org=slug]', org), exact: true },
 		{ label: 'Campaigns', icon: 'campaigns', href: resolve('/(app)/[org=slug]/campaigns', org) },
+		{
+			label: 'Influencers',
+			icon: 'users',
+			href: resolve('/(app)/[org=slug]/influencers', org)
+		},
 		{ label: 'Templates', icon: 'mail', href: resolve('/(app)/[org=slug]/templates', org) },
 		{ label: 'Contacts', icon: 'contacts', href: resolve('/(app)/[org=slug]/contacts', org) },
 		{ label: 'Segments', icon: 'segments', href: resolve('/(app)/[org=slug]/segments', org) },

@@ -16,6 +16,7 @@ import { checklist, type Checklist } from './checklist.ts';
 import { contactsSummary, type ContactsSummary } from './contacts.ts';
 import { dayOf } from './days.ts';
 import { recentImports, type RecentImport } from './imports.ts';
+import { influencersSummary, type InfluencersSummary } from './influencers.ts';
 import { templatesSummary, type TemplatesSummary } from './templates.ts';
 import { studiesSummary, type StudiesSummary } from './studies.ts';
 
@@ -34,6 +35,7 @@ export type { RecentImport } from './imports.ts';
 export type { TemplatesSummary } from './templates.ts';
 export type { OrgFinance } from '../finance/summary.ts';
 export type { StudiesSummary } from './studies.ts';
+export type { InfluencersSummary } from './influencers.ts';
 
 export type Dashboard = {
 	/** The UTC day the numbers end with. */
@@ -56,6 +58,8 @@ export type Dashboard = {
 	collaborations: collaborations.ActiveCollaborations;
 	/** The organization's brand lift studies: in review, live, the latest. */
 	studies: StudiesSummary;
+	/** Influencers in each column of the board. */
+	influencers: InfluencersSummary;
 	/** Null once every step is done (the card goes away). */
 	checklist: Checklist | null;
 };
@@ -84,6 +88,7 @@ export async function load(trx: Trx, orgId: string, now = new Date()): Promise<D
 		finance: await orgFinance(trx, orgId),
 		collaborations: await collaborations.activeSummary(trx, orgId),
 		studies: await studiesSummary(trx, orgId),
+		influencers: await influencersSummary(trx, orgId),
 		checklist: Object.values(steps).every(Boolean) ? null : steps
 	};
 }
