@@ -118,4 +118,13 @@ update public.audit_log a
                                         else c.completed_at end end
   from public.collaborations c
  where a.target_type = 'collaborations' and a.target_id = c.id::text;
+-- The influencers this file added (when the CRM's demo has none): their CRM events and audit entries.
+update public.influencers i
+   set created_at = pg_temp.demo_now() - interval '60 days', updated_at = pg_temp.demo_now() - interval '60 days',
+       status_changed_at = pg_temp.demo_now() - interval '60 days'
+ where i.id in (select pg_temp.demo_id('influencer:northwind:collab-' || k) from unnest(array['lea', 'kofi', 'sara', 'tom']) k);
+update public.events e set occurred_at = pg_temp.demo_now() - interval '60 days'
+ where e.subject_id in (select pg_temp.demo_id('influencer:northwind:collab-' || k) from unnest(array['lea', 'kofi', 'sara', 'tom']) k);
+update public.audit_log a set at = pg_temp.demo_now() - interval '60 days'
+ where a.target_id in (select pg_temp.demo_id('influencer:northwind:collab-' || k)::text from unnest(array['lea', 'kofi', 'sara', 'tom']) k);
 set local session_replication_role = origin;
