@@ -72,10 +72,10 @@ test('an influencer is invited to a campaign, accepts, has their content approve
 
 	await test.step('a rate that is not an amount is refused at its field; then Ana is invited', async () => {
 		await page.getByLabel('Influencer').selectOption({ label: 'Ana Lima' });
-		await page.getByLabel('Rate').fill('lots');
+		await page.getByRole('textbox', { name: 'Rate' }).fill('lots');
 		await page.getByRole('button', { name: 'Invite' }).click();
 		await expect(page.getByRole('alert')).toContainText('Enter the rate as an amount');
-		await page.getByLabel('Rate').fill('450');
+		await page.getByRole('textbox', { name: 'Rate' }).fill('450');
 		await page.getByLabel(`How many: ${line}`).fill('1');
 		await page.getByRole('button', { name: 'Invite' }).click();
 		await expect(collab).toBeVisible();
