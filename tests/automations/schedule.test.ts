@@ -120,6 +120,7 @@ describe("the builder's words", () => {
 			'Campaigns',
 			'Campaign messages',
 			'Influencers',
+			'Brand lift studies',
 			'Incoming webhooks',
 			'Finance'
 		]);
