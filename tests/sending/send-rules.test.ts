@@ -161,8 +161,12 @@ it('two senders share the organization throttle: the measured rate stays within 
 		.sort((x, y) => x - y);
 	expect(times.length).toBe(400);
 	// Tokens are taken when a batch is claimed: any second of claims holds at
-	// most the rate plus the bucket's burst (a fifth of a second). Arrival at
-	// the server jitters by up to a batch in flight, hence the allowance.
+	// most the rate plus the bucket's burst (a fifth of a second). Arrivals at
+	// the server lag their claims: at the start of any second each lane of
+	// each sender may still be delivering a batch claimed before it, so a
+	// second of arrivals holds at most those batches on top (2 senders × 2
+	// lanes × 20). The allowance was one batch, which assumed one lane in all;
+	// the overall rate below is what shows the limit is kept.
 	let worst = 0;
 	for (let i = 0, j = 0; i < times.length; i++) {
 		while (times[i]! - times[j]! >= 1000) j++;
@@ -175,7 +179,7 @@ it('two senders share the organization throttle: the measured rate stays within 
 	const elapsed = (times.at(-1)! - times[0]!) / 1000;
 	const overall = (times.length - RATE / 5 - 20) / elapsed;
 	console.log(`throttle ${RATE}/s: busiest second ${worst}, overall ${overall.toFixed(1)}/s`);
-	expect(worst).toBeLessThanOrEqual(RATE + RATE / 5 + 20);
+	expect(worst).toBeLessThanOrEqual(RATE + RATE / 5 + 2 * 2 * 20);
 	expect(overall).toBeLessThanOrEqual(RATE);
 });
 
