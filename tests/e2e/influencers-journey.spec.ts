@@ -64,7 +64,7 @@ test('an influencer is invited to a campaign, accepts, has their content approve
 	await test.step('the owner opens the campaign’s Influencers tab', async () => {
 		await signInAs(page, owner);
 		await openApp(page, `/${slug}/campaigns/${campaignId}`);
-		await page.getByRole('link', { name: 'Influencers' }).click();
+		await page.locator('#main').getByRole('link', { name: 'Influencers' }).click();
 		await expect(page).toHaveURL(new RegExp(`/${slug}/campaigns/${campaignId}/influencers$`));
 		await expect(page.locator('[data-hydrated]')).toBeAttached();
 		await expect(page.getByText('No influencers on this campaign yet')).toBeVisible();

@@ -36,6 +36,8 @@ export class Upload {
 	#tus: TusUpload | null = null;
 	/** Ends the pending resumable send (cancel, success or failure). */
 	#settle: (() => void) | null = null;
+	/** Cancelled once: a retry starts afresh rather than resuming what was abandoned. */
+	#abandoned = false;
 
 	constructor(
 		readonly file: File,
@@ -60,6 +62,7 @@ export class Upload {
 			// Abandoned on the server too, so its chunks do not wait there for a day.
 			void this.#tus?.abort(true).catch(() => {});
 			this.#tus = null;
+			this.#abandoned = true;
 			this.status = 'cancelled';
 			this.#settle?.();
 		}
@@ -176,10 +179,19 @@ export class Upload {
 					this.#settle?.();
 				}
 			});
-			// The newest unfinished upload of this file to this object, if a page load left one.
+			// The newest unfinished upload of this file to this object, if a page load left one;
+			// after a cancel, none: what was abandoned is forgotten (its server side is deleted
+			// by the cancel, perhaps not yet) and the upload starts afresh.
 			const previous = await tus.findPreviousUploads().catch(() => []);
-			const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
-			if (latest) tus.resumeFromPreviousUpload(latest);
+			if (this.#abandoned) {
+				this.#abandoned = false;
+				await Promise.all(
+					previous.map((p) => defaultOptions.urlStorage.removeUpload(p.urlStorageKey))
+				).catch(() => {});
+			} else {
+				const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
+				if (latest) tus.resumeFromPreviousUpload(latest);
+			}
 			if (this.status !== 'uploading') return;
 			this.#tus = tus;
 		}
