@@ -52,6 +52,8 @@ test('a study is set up, approved and launched; ten people answer on a phone; th
 	await page.getByLabel('Answers planned per group').fill('4000');
 	await expect(page.getByTestId('power')).toContainText('Enough');
 	await page.getByRole('button', { name: 'Save the design' }).click();
+	// Wait for the save to answer (the fields show the typed values before it does).
+	await expect(page.getByTestId('design-saved')).toBeVisible();
 	await expect(page.getByLabel('Held out (% of the audience)')).toHaveValue('50');
 
 	await page.getByLabel('Question', { exact: true }).fill('Have you heard of Trail Co?');

@@ -59,8 +59,10 @@ export function verify(secret: string, token: string): UnsubscribeClaims | null 
 	const messageId = withMessage ? uuid(parts[4]!) : null;
 	if (!UUID.test(orgId) || !UUID.test(contactId)) return null;
 	if (messageId !== null && !UUID.test(messageId)) return null;
-	const given = Buffer.from(parts.at(-1)!, 'base64url');
-	const expected = mac(secret, parts.slice(0, -1).join('.'));
+	// Compare the text, not decoded bytes: a signature's last base64url character
+	// carries unused bits, so decoding would accept several spellings of one token.
+	const given = Buffer.from(parts.at(-1)!);
+	const expected = Buffer.from(mac(secret, parts.slice(0, -1).join('.')).toString('base64url'));
 	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
 	return messageId
 		? { orgId, contactId, channel: 'email', messageId }

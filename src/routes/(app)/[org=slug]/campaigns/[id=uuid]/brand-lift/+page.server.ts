@@ -49,7 +49,9 @@ type Failure = { message: string; field?: string; errors?: Record<string, string
 /** Runs a change in the organization's transaction; a refusal becomes fail() with its field. */
 async function run(
 	event: RequestEvent,
-	fn: (trx: Parameters<Parameters<typeof orgs.withOrg>[1]>[0], orgId: string) => Promise<unknown>
+	fn: (trx: Parameters<Parameters<typeof orgs.withOrg>[1]>[0], orgId: string) => Promise<unknown>,
+	/** What the page confirms once saved (the design has no list that shows the change). */
+	saved: 'design' | null = null
 ) {
 	try {
 		await orgs.withOrg(event, (trx, org) => fn(trx, org.id));
@@ -62,7 +64,7 @@ async function run(
 		if (!known) throw e;
 		return fail(known.status, { message: known.message, field: known.field } satisfies Failure);
 	}
-	return { message: null };
+	return { message: null, saved };
 }
 
 function errorsOf(error: z.ZodError): Failure {
@@ -98,10 +100,14 @@ export const actions: Actions = {
 	design: async (event) => {
 		const parsed = brandLift.designSchema.safeParse(await formOf(event));
 		if (!parsed.success) return fail(400, errorsOf(parsed.error));
-		return run(event, async (trx, orgId) => {
-			const study = await studyOf(trx, orgId, event.params.id);
-			await brandLift.saveDesign(trx, orgId, study.id, parsed.data);
-		});
+		return run(
+			event,
+			async (trx, orgId) => {
+				const study = await studyOf(trx, orgId, event.params.id);
+				await brandLift.saveDesign(trx, orgId, study.id, parsed.data);
+			},
+			'design'
+		);
 	},
 	question: async (event) => {
 		const parsed = brandLift.questionSchema.safeParse(await formOf(event));
