@@ -2743,6 +2743,7 @@ export type Database = {
 					amount_base: number;
 					base_currency: string;
 					campaign_id: string;
+					collaboration_id: string | null;
 					created_at: string;
 					currency: string;
 					description: string;
@@ -2756,6 +2757,7 @@ export type Database = {
 					org_id: string;
 					overdue_notified_at: string | null;
 					paid_date: string | null;
+					po_id: string | null;
 					rate_date: string;
 					requested_by: string | null;
 					sequence: number;
@@ -2770,6 +2772,7 @@ export type Database = {
 					amount_base?: number;
 					base_currency?: string;
 					campaign_id: string;
+					collaboration_id?: string | null;
 					created_at?: string;
 					currency: string;
 					description?: string;
@@ -2783,6 +2786,7 @@ export type Database = {
 					org_id: string;
 					overdue_notified_at?: string | null;
 					paid_date?: string | null;
+					po_id?: string | null;
 					rate_date?: string;
 					requested_by?: string | null;
 					sequence?: number;
@@ -2796,6 +2800,7 @@ export type Database = {
 					amount_base?: number;
 					base_currency?: string;
 					campaign_id?: string;
+					collaboration_id?: string | null;
 					created_at?: string;
 					currency?: string;
 					description?: string;
@@ -2809,6 +2814,7 @@ export type Database = {
 					org_id?: string;
 					overdue_notified_at?: string | null;
 					paid_date?: string | null;
+					po_id?: string | null;
 					rate_date?: string;
 					requested_by?: string | null;
 					sequence?: number;
@@ -2824,6 +2830,13 @@ export type Database = {
 						isOneToOne: false;
 						referencedRelation: 'currencies';
 						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'finance_documents_collaboration_fkey';
+						columns: ['campaign_id', 'collaboration_id'];
+						isOneToOne: false;
+						referencedRelation: 'collaborations';
+						referencedColumns: ['campaign_id', 'id'];
 					},
 					{
 						foreignKeyName: 'finance_documents_currency_fkey';
@@ -2852,6 +2865,13 @@ export type Database = {
 						isOneToOne: false;
 						referencedRelation: 'organizations';
 						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'finance_documents_po_fkey';
+						columns: ['campaign_id', 'po_id'];
+						isOneToOne: false;
+						referencedRelation: 'finance_documents';
+						referencedColumns: ['campaign_id', 'id'];
 					}
 				];
 			};
@@ -3897,6 +3917,59 @@ export type Database = {
 					}
 				];
 			};
+			org_exchange_rates: {
+				Row: {
+					from_currency: string;
+					org_id: string;
+					rate: number;
+					rate_date: string;
+					to_currency: string;
+					updated_at: string;
+					updated_by: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					from_currency: string;
+					org_id: string;
+					rate: number;
+					rate_date: string;
+					to_currency: string;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Update: {
+					from_currency?: string;
+					org_id?: string;
+					rate?: number;
+					rate_date?: string;
+					to_currency?: string;
+					updated_at?: string;
+					updated_by?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'org_exchange_rates_from_currency_fkey';
+						columns: ['from_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					},
+					{
+						foreignKeyName: 'org_exchange_rates_org_id_fkey';
+						columns: ['org_id'];
+						isOneToOne: false;
+						referencedRelation: 'organizations';
+						referencedColumns: ['id'];
+					},
+					{
+						foreignKeyName: 'org_exchange_rates_to_currency_fkey';
+						columns: ['to_currency'];
+						isOneToOne: false;
+						referencedRelation: 'currencies';
+						referencedColumns: ['code'];
+					}
+				];
+			};
 			organizations: {
 				Row: {
 					base_currency: string;
@@ -4431,6 +4504,10 @@ export type Database = {
 		};
 		Functions: {
 			accept_invitation: { Args: { p_token: string }; Returns: string };
+			attach_finance_document_file: {
+				Args: { p_document_id: string; p_file_id: string };
+				Returns: undefined;
+			};
 			audience_reach: {
 				Args: { p_audience_id: string; p_channel: Database['public']['Enums']['consent_channel'] };
 				Returns: number;

@@ -3,7 +3,8 @@
 // finance.write (members, admins, owners) create documents; nobody updates or
 // deletes them through the API (status moves only through
 // decide_finance_document() and mark_finance_document_paid(), which write the
-// decisions); exchange rates are a global catalogue.
+// decisions); exchange rates are a global catalogue, and an organization's
+// own rates are kept by whoever holds org.settings.
 import type pg from 'pg';
 import type { TenancyWorld } from '../helpers/tenancy.ts';
 import type { Row, TableSpec } from '../rls/expectations.ts';
@@ -67,6 +68,28 @@ export const financeTables: Record<string, TableSpec> = {
 		insert: () => ({ from_currency: 'USD', to_currency: 'EUR', rate_date: '2026-01-02', rate: 1 }),
 		update: { rate: 2 },
 		expect: { ...readers, outsider: 's---' }
+	},
+	// An organization's own rates: members read them, holders of org.settings
+	// (admins, owners) keep them.
+	'public.org_exchange_rates': {
+		seed: async (c, w) =>
+			one(
+				c,
+				`insert into public.org_exchange_rates (org_id, from_currency, to_currency, rate_date, rate)
+				 values ($1, 'USD', 'EUR', '2026-01-01', 0.9)
+				 on conflict (org_id, from_currency, to_currency, rate_date) do update set rate = 0.9
+				 returning org_id, from_currency, to_currency, rate_date::text as rate_date`,
+				[w.orgA]
+			),
+		insert: (w) => ({
+			org_id: w.orgA,
+			from_currency: 'GBP',
+			to_currency: 'EUR',
+			rate_date: '2026-01-02',
+			rate: 1.1
+		}),
+		update: { rate: 0.95 },
+		expect: { ...readers, admin: 'siud', owner: 'siud' }
 	},
 	'public.finance_documents': {
 		seed: async (c, w) => ({ id: await financeDocument(c, w) }),

@@ -45,11 +45,19 @@ export const documentSchema = z
 			.trim()
 			.max(2000, 'Keep the description under 2,000 characters.')
 			.default(''),
-		fileId: z.uuid('Pick a file.').or(z.literal('')).default('')
+		fileId: z.uuid('Pick a file.').or(z.literal('')).default(''),
+		// The influencer collaboration it pays for (one of the campaign's).
+		collaborationId: z.uuid('Pick a collaboration.').or(z.literal('')).default(''),
+		// For an invoice: the purchase order it bills against (counted once against the budget).
+		poId: z.uuid('Pick a purchase order.').or(z.literal('')).default('')
 	})
 	.refine((d) => !d.dueDate || d.dueDate >= d.issueDate, {
 		path: ['dueDate'],
 		message: 'The due date cannot be before the issue date.'
+	})
+	.refine((d) => !d.poId || d.type === 'invoice', {
+		path: ['poId'],
+		message: 'Only an invoice can refer to a purchase order.'
 	});
 export type DocumentInput = z.infer<typeof documentSchema>;
 
@@ -70,6 +78,53 @@ export const filterSchema = z.object({
 		.catch(undefined)
 		.transform((v) => v === '1'),
 	campaign: z.uuid().optional().catch(undefined),
+	influencer: z.uuid().optional().catch(undefined),
 	after: z.string().max(200).optional().catch(undefined)
 });
 export type DocumentFilter = z.infer<typeof filterSchema>;
+
+/** The organization's finance settings: base currency and approval rule. */
+export const financeSettingsSchema = z.object({
+	baseCurrency: z.enum(CURRENCIES, 'Pick a known currency.'),
+	approvalsRequired: z.coerce
+		.number('Type a number from 1 to 5.')
+		.int('Type a whole number from 1 to 5.')
+		.min(1, 'At least one approval is needed.')
+		.max(5, 'At most 5 approvals can be required.'),
+	// Empty: no amount needs an admin.
+	adminAbove: z
+		.string()
+		.trim()
+		.regex(/^(\d{1,10}(\.\d{1,2})?)?$/, 'Type an amount like 5000, or leave it empty.')
+		.refine(
+			(s) => s === '' || Number(s) <= 1_000_000_000,
+			'The amount can be at most 1,000,000,000.'
+		)
+		.default('')
+});
+export type FinanceSettingsInput = z.infer<typeof financeSettingsSchema>;
+
+/** An exchange rate of the organization: 1 from = rate to, on a date. */
+export const rateSchema = z
+	.object({
+		fromCurrency: z.enum(CURRENCIES, 'Pick a known currency.'),
+		toCurrency: z.enum(CURRENCIES, 'Pick a known currency.'),
+		rateDate: day,
+		rate: z
+			.string()
+			.trim()
+			.regex(/^\d{1,9}(\.\d{1,10})?$/, 'Type a positive rate, like 1.0825.')
+			.refine((s) => Number(s) > 0, 'The rate must be more than zero.')
+	})
+	.refine((r) => r.fromCurrency !== r.toCurrency, {
+		path: ['toCurrency'],
+		message: 'Pick two different currencies.'
+	});
+export type RateInput = z.infer<typeof rateSchema>;
+
+/** Which rate to remove (the pair and date). */
+export const rateKeySchema = z.object({
+	fromCurrency: z.enum(CURRENCIES, 'Pick a known currency.'),
+	toCurrency: z.enum(CURRENCIES, 'Pick a known currency.'),
+	rateDate: day
+});

@@ -31,6 +31,12 @@ export type DocumentRow = {
 	overdue: boolean;
 	description: string;
 	fileId: string | null;
+	collaborationId: string | null;
+	/** The influencer the collaboration is with (the CRM's name). */
+	influencerId: string | null;
+	influencerName: string | null;
+	poId: string | null;
+	poNumber: string | null;
 	requestedBy: string | null;
 	requesterName: string | null;
 	createdAt: string;
@@ -42,6 +48,9 @@ const selectDocument = (trx: Trx) =>
 		.selectFrom('finance_documents as d')
 		.innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
 		.leftJoin('profiles as p', 'p.id', 'd.requested_by')
+		.leftJoin('collaborations as k', 'k.id', 'd.collaboration_id')
+		.leftJoin('influencers as i', 'i.id', 'k.influencer_id')
+		.leftJoin('finance_documents as po', 'po.id', 'd.po_id')
 		.select([
 			'd.id',
 			'd.number',
@@ -63,6 +72,11 @@ const selectDocument = (trx: Trx) =>
 			),
 			'd.description',
 			'd.file_id as fileId',
+			'd.collaboration_id as collaborationId',
+			'i.id as influencerId',
+			'i.name as influencerName',
+			'd.po_id as poId',
+			'po.number as poNumber',
 			'd.requested_by as requestedBy',
 			'p.full_name as requesterName',
 			sql<string>`d.created_at::text`.as('createdAt')
@@ -72,7 +86,8 @@ const selectDocument = (trx: Trx) =>
 export async function create(
 	trx: Trx,
 	orgId: string,
-	input: DocumentInput
+	input: Omit<DocumentInput, 'collaborationId' | 'poId'> &
+		Partial<Pick<DocumentInput, 'collaborationId' | 'poId'>>
 ): Promise<{ id: string; number: string }> {
 	return trx
 		.insertInto('finance_documents')
@@ -85,7 +100,9 @@ export async function create(
 			issue_date: input.issueDate,
 			due_date: input.dueDate || null,
 			description: input.description,
-			file_id: input.fileId || null
+			file_id: input.fileId || null,
+			collaboration_id: input.collaborationId || null,
+			po_id: input.poId || null
 		})
 		.returning(['id', 'number'])
 		.executeTakeFirstOrThrow();
@@ -121,6 +138,20 @@ export async function list(
 	if (filter.type) query = query.where('d.type', '=', filter.type);
 	if (filter.status) query = query.where('d.status', '=', filter.status);
 	if (filter.campaign) query = query.where('d.campaign_id', '=', filter.campaign);
+	if (filter.influencer) {
+		// Through the influencer's collaborations (campaign and id: the documents' index).
+		const influencer = filter.influencer;
+		query = query.where(({ exists, selectFrom }) =>
+			exists(
+				selectFrom('collaborations as f')
+					.select(sql`1`.as('one'))
+					.whereRef('f.campaign_id', '=', 'd.campaign_id')
+					.whereRef('f.id', '=', 'd.collaboration_id')
+					.where('f.org_id', '=', orgId)
+					.where('f.influencer_id', '=', influencer)
+			)
+		);
+	}
 	if (filter.overdue)
 		query = query
 			.where('d.status', 'in', ['pending', 'approved'])
@@ -207,6 +238,83 @@ export type DocumentFile = {
 	mimeType: string | null;
 	size: number;
 };
+
+export type CollaborationOption = {
+	id: string;
+	campaignId: string;
+	influencerId: string;
+	influencerName: string;
+};
+
+/** The organization's collaborations (newest first), for the form's picker (by campaign). */
+export async function collaborationOptions(
+	trx: Trx,
+	orgId: string
+): Promise<CollaborationOption[]> {
+	return trx
+		.selectFrom('collaborations as k')
+		.innerJoin('influencers as i', 'i.id', 'k.influencer_id')
+		.select([
+			'k.id',
+			'k.campaign_id as campaignId',
+			'k.influencer_id as influencerId',
+			'i.name as influencerName'
+		])
+		.where('k.org_id', '=', orgId)
+		.where('k.status', '<>', 'rejected')
+		.orderBy('k.created_at', 'desc')
+		.limit(1000)
+		.execute();
+}
+
+/** Influencers with a collaboration in the organization, for the list's filter. */
+export async function influencerOptions(
+	trx: Trx,
+	orgId: string
+): Promise<{ id: string; name: string }[]> {
+	return trx
+		.selectFrom('influencers as i')
+		.select(['i.id', 'i.name'])
+		.where('i.org_id', '=', orgId)
+		.where(({ exists, selectFrom }) =>
+			exists(
+				selectFrom('collaborations as k')
+					.select(sql`1`.as('one'))
+					.whereRef('k.influencer_id', '=', 'i.id')
+					.where('k.org_id', '=', orgId)
+			)
+		)
+		.orderBy('i.name')
+		.limit(500)
+		.execute();
+}
+
+/** Purchase orders an invoice can bill against (not rejected), newest first. */
+export async function purchaseOrderOptions(
+	trx: Trx,
+	orgId: string
+): Promise<{ id: string; campaignId: string; number: string; amount: string; currency: string }[]> {
+	return trx
+		.selectFrom('finance_documents')
+		.select([
+			'id',
+			'campaign_id as campaignId',
+			'number',
+			sql<string>`amount::text`.as('amount'),
+			'currency'
+		])
+		.where('org_id', '=', orgId)
+		.where('type', '=', 'po')
+		.where('status', '<>', 'rejected')
+		.orderBy('created_at', 'desc')
+		.limit(1000)
+		.execute();
+}
+
+/** Attaches a file to a document (a generated PDF, or a file added later). */
+export async function attachFile(trx: Trx, id: string, fileId: string): Promise<void> {
+	await sql`select public.attach_finance_document_file(${id}::uuid, ${fileId}::uuid)`.execute(trx);
+}
 
 /** The stored file of a document (the files catalogue row), if any. */
 export async function fileOf(

@@ -15,3 +15,12 @@ export class DocumentCursorError extends Error {
 		super('That page link is not valid any more; start from the first page.');
 	}
 }
+
+/** The organization's finance settings are not this person's to change. */
+export class FinanceSettingsDeniedError extends Error {
+	override readonly name = 'FinanceSettingsDeniedError';
+	constructor() {
+		super('Only people who manage the organization’s settings can change these.');
+	}
+}
+

@@ -21,7 +21,9 @@ const HEADER = [
 	'Issued',
 	'Due',
 	'Paid',
-	'Description'
+	'Description',
+	'Influencer',
+	'Purchase order'
 ];
 
 const PAGE = 2000;
@@ -53,7 +55,9 @@ export async function* exportCsv(
 							d.issueDate,
 							d.dueDate,
 							d.paidDate,
-							d.description
+							d.description,
+							d.influencerName,
+							d.poNumber
 						]
 							.map(csvCell)
 							.join(',')

@@ -1,7 +1,12 @@
 // Finance documents, approvals and spend. Use as `import * as finance from '$lib/server/finance'`.
 export {
+	attachFile,
 	baseCurrency,
 	campaignOptions,
+	collaborationOptions,
+	influencerOptions,
+	purchaseOrderOptions,
+	type CollaborationOption,
 	create,
 	fileOf,
 	decide,
@@ -14,7 +19,20 @@ export {
 	type DocumentFile,
 	type DocumentRow
 } from './documents.ts';
-export { DocumentCursorError, DocumentNotFoundError } from './errors.ts';
+export {
+	DocumentCursorError,
+	DocumentNotFoundError,
+	FinanceSettingsDeniedError
+} from './errors.ts';
+export {
+	rates,
+	removeRate,
+	saveRate,
+	saveSettings,
+	settings,
+	type FinanceSettings,
+	type OrgRate
+} from './settings.ts';
 export { exportCsv } from './export.ts';
 export { campaignSpend, orgFinance, type CampaignSpend, type OrgFinance } from './summary.ts';
 export * from '../../schemas/finance.ts';

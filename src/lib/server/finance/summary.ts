@@ -13,6 +13,8 @@ export type CampaignSpend = {
 	invoiced: number;
 	paid: number;
 	pending: number;
+	/** What counts against the budget: approved and paid documents, an invoice against its PO once. */
+	counted: number;
 };
 
 export async function campaignSpend(
@@ -27,28 +29,39 @@ export async function campaignSpend(
 		invoiced: string;
 		paid: string;
 		pending: string;
+		counted: string;
 	}>`
 		select o.base_currency,
-		       (select c.budget_amount * (select r.rate from private.finance_rate(c.currency, o.base_currency, current_date) r)
+		       (select c.budget_amount * (select r.rate from private.finance_org_rate(o.id, c.currency, o.base_currency, current_date) r)
 		          from public.campaigns c where c.id = ${campaignId}::uuid and c.org_id = o.id) as budget,
 		       coalesce(sum(d.amount_base) filter (where d.type = 'po' and d.status in ('approved', 'paid')), 0) as committed,
 		       coalesce(sum(d.amount_base) filter (where d.type = 'invoice' and d.status in ('approved', 'paid')), 0) as invoiced,
 		       coalesce(sum(d.amount_base) filter (where d.status = 'paid'), 0) as paid,
-		       coalesce(sum(d.amount_base) filter (where d.status = 'pending'), 0) as pending
+		       coalesce(sum(d.amount_base) filter (where d.status = 'pending'), 0) as pending,
+		       private.finance_campaign_spend(${campaignId}::uuid) as counted
 		  from public.organizations o
 		  left join public.finance_documents d on d.org_id = o.id and d.campaign_id = ${campaignId}::uuid
 		 where o.id = ${orgId}::uuid
 		 group by o.id, o.base_currency`.execute(trx);
 	const r = rows[0];
 	if (!r)
-		return { baseCurrency: 'EUR', budget: null, committed: 0, invoiced: 0, paid: 0, pending: 0 };
+		return {
+			baseCurrency: 'EUR',
+			budget: null,
+			committed: 0,
+			invoiced: 0,
+			paid: 0,
+			pending: 0,
+			counted: 0
+		};
 	return {
 		baseCurrency: r.base_currency,
 		budget: r.budget === null ? null : Math.round(Number(r.budget) * 100) / 100,
 		committed: Number(r.committed),
 		invoiced: Number(r.invoiced),
 		paid: Number(r.paid),
-		pending: Number(r.pending)
+		pending: Number(r.pending),
+		counted: Number(r.counted)
 	};
 }
 
@@ -76,7 +89,7 @@ export async function orgFinance(trx: Trx, orgId: string): Promise<OrgFinance> {
 		           and d.paid_date >= date_trunc('month', current_date)::date) as paid,
 		       (select coalesce(sum(c.budget_amount * r.rate), 0)
 		          from public.campaigns c
-		          cross join lateral private.finance_rate(c.currency, o.base_currency, current_date) r
+		          cross join lateral private.finance_org_rate(o.id, c.currency, o.base_currency, current_date) r
 		         where c.org_id = o.id and c.budget_amount is not null and c.status in ('scheduled', 'active', 'completed')
 		           and c.starts_at < date_trunc('month', current_date) + interval '1 month'
 		           and c.ends_at >= date_trunc('month', current_date)) as budget,

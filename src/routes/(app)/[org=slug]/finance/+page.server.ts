@@ -1,5 +1,5 @@
 // The organization's financial documents: filters in the URL (type, status,
-// overdue, campaign), newest first in keyset pages, with the totals of what
+// overdue, campaign, influencer), newest first in keyset pages, with the totals of what
 // waits for approval.
 import * as finance from '$lib/server/finance';
 import { throwHttp } from './respond.server';
@@ -10,11 +10,12 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const filter = finance.filterSchema.parse(Object.fromEntries(url.searchParams));
 	return locals
 		.db(async (trx) => {
-			const [page, campaigns] = await Promise.all([
+			const [page, campaigns, influencers] = await Promise.all([
 				finance.list(trx, org.id, filter),
-				finance.campaignOptions(trx, org.id)
+				finance.campaignOptions(trx, org.id),
+				finance.influencerOptions(trx, org.id)
 			]);
-			return { filter, documents: page.rows, next: page.next, campaigns };
+			return { filter, documents: page.rows, next: page.next, campaigns, influencers };
 		})
 		.catch(throwHttp);
 };

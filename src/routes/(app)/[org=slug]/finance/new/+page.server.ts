@@ -1,5 +1,6 @@
 // A new financial document on a campaign: the form (campaign preselected from
-// ?campaign=), then the database numbers and converts it; a refusal (no rate
+// ?campaign=, or a collaboration from ?collaboration=; an invoice may name the
+// purchase order it bills against), then the database numbers and converts it; a refusal (no rate
 // for the currency, an amount out of bounds, dates out of order) comes back
 // on its field.
 import { fail, redirect } from '@sveltejs/kit';
@@ -14,16 +15,23 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { org } = await parent();
-	const { campaigns, currency } = await locals
+	const { campaigns, currency, collaborations, purchaseOrders } = await locals
 		.db(async (trx) => ({
 			campaigns: await finance.campaignOptions(trx, org.id),
-			currency: await finance.baseCurrency(trx, org.id)
+			currency: await finance.baseCurrency(trx, org.id),
+			collaborations: await finance.collaborationOptions(trx, org.id),
+			purchaseOrders: await finance.purchaseOrderOptions(trx, org.id)
 		}))
 		.catch(throwHttp);
-	const preset = campaigns.find((c) => c.id === url.searchParams.get('campaign'))?.id;
+	// ?collaboration= (from a collaboration) picks its campaign too; else ?campaign=.
+	const collaboration = collaborations.find((k) => k.id === url.searchParams.get('collaboration'));
+	const preset =
+		collaboration?.campaignId ??
+		campaigns.find((c) => c.id === url.searchParams.get('campaign'))?.id;
 	const form = await superValidate(
 		{
 			campaignId: preset ?? campaigns[0]?.id,
+			collaborationId: collaboration?.id ?? '',
 			type: 'po',
 			currency: currency as finance.DocumentInput['currency'],
 			issueDate: new Date().toISOString().slice(0, 10)
@@ -31,7 +39,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 		zod4(finance.documentSchema),
 		{ errors: false }
 	);
-	return { form, campaigns };
+	return { form, campaigns, collaborations, purchaseOrders };
 };
 
 export const actions: Actions = {
