@@ -24,3 +24,7 @@ export class FinanceSettingsDeniedError extends Error {
 	}
 }
 
+/** A purchase order's PDF cannot be generated or stored (the reason in words). */
+export class PoFileError extends Error {
+	override readonly name = 'PoFileError';
+}

@@ -22,8 +22,11 @@ export {
 export {
 	DocumentCursorError,
 	DocumentNotFoundError,
-	FinanceSettingsDeniedError
+	FinanceSettingsDeniedError,
+	PoFileError
 } from './errors.ts';
+export { purchaseOrderPdf, type PurchaseOrderPdf } from './pdf.ts';
+export { generatePoFile, poObjectName, PO_FOLDER, type RunAs } from './po-file.ts';
 export {
 	rates,
 	removeRate,

@@ -2,13 +2,15 @@
 // so far, and the actions the database allows this person (approve or
 // reject while it waits, mark paid once approved). Refusals (your own
 // document, deciding twice, over the campaign budget, paying a rejected
-// document) come back with the database's reason.
+// document) come back with the database's reason. A purchase order's PDF is
+// generated on request while it waits (or when it has no file).
 import { error, fail } from '@sveltejs/kit';
 import { superValidate, message } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { failFromDb } from '$lib/server/db';
+import { failFromDb, mapDbError } from '$lib/server/db';
 import * as finance from '$lib/server/finance';
 import * as orgs from '$lib/server/orgs';
+import { generatePoPdf } from '../po-file.server';
 import { throwHttp } from '../respond.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -53,6 +55,20 @@ export const actions: Actions = {
 		} catch (e) {
 			return failFromDb(form, e);
 		}
+	},
+	// Generates (or, while it waits, generates again) a purchase order's PDF.
+	pdf: async (event) => {
+		try {
+			const orgId = await orgs.withOrg(event, (_trx, org) => Promise.resolve(org.id));
+			await generatePoPdf(event, orgId, event.params.id);
+		} catch (e) {
+			if (e instanceof finance.PoFileError) return fail(422, { pdfError: e.message });
+			if (e instanceof finance.DocumentNotFoundError) error(404, e.message);
+			const mapped = mapDbError(e);
+			if (mapped) return fail(mapped.status, { pdfError: mapped.message });
+			throw e;
+		}
+		return { pdfDone: true };
 	},
 	paid: async (event) => {
 		const form = await superValidate(event.request, zod4(finance.paidSchema), { id: 'paid' });

@@ -1,0 +1,167 @@
+// A purchase order as a one-page PDF (pdf-lib, the standard Helvetica font,
+// nothing embedded): who orders (organization and brand), the number, dates,
+// the amount in its currency and in the base currency with the rate used,
+// the influencer when it is for a collaboration, and the description. The
+// PDF's title is the order's number, so any reader (and a test) finds it.
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+
+export type PurchaseOrderPdf = {
+	number: string;
+	organization: string;
+	brand: string | null;
+	campaign: string;
+	influencer: string | null;
+	issueDate: string;
+	dueDate: string | null;
+	amount: string;
+	currency: string;
+	amountBase: string;
+	baseCurrency: string;
+	exchangeRate: string;
+	rateDate: string;
+	description: string;
+	requestedBy: string | null;
+};
+
+/** An exact decimal as people read it: grouped thousands, 2 to 4 decimals. */
+function money(value: string, currency: string): string {
+	const [whole = '0', fraction = ''] = value.split('.');
+	const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+	const decimals = fraction.replace(/0+$/, '').padEnd(2, '0').slice(0, 4);
+	return `${grouped}.${decimals} ${currency}`;
+}
+
+/** Text the standard font can draw: characters outside its set become '?'. */
+function drawable(font: PDFFont, text: string): string {
+	const known = new Set(font.getCharacterSet());
+	return [...text.replace(/[\r\t]/g, ' ')]
+		.map((c) => (c === '\n' || known.has(c.codePointAt(0)!) ? c : '?'))
+		.join('');
+}
+
+/** Splits text into lines no wider than `width` at `size` (words kept whole where they fit). */
+function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
+	const lines: string[] = [];
+	const space = font.widthOfTextAtSize(' ', size);
+	for (const paragraph of text.split('\n')) {
+		let line = '';
+		let used = 0;
+		for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+			const w = font.widthOfTextAtSize(word, size);
+			if (line && used + space + w <= width) {
+				line += ` ${word}`;
+				used += space + w;
+				continue;
+			}
+			if (line) lines.push(line);
+			if (w <= width) {
+				line = word;
+				used = w;
+				continue;
+			}
+			// A word longer than the line is cut, character by character.
+			line = '';
+			used = 0;
+			for (const c of word) {
+				const cw = font.widthOfTextAtSize(c, size);
+				if (line && used + cw > width) {
+					lines.push(line);
+					line = '';
+					used = 0;
+				}
+				line += c;
+				used += cw;
+			}
+		}
+		lines.push(line);
+	}
+	return lines;
+}
+
+export async function purchaseOrderPdf(po: PurchaseOrderPdf): Promise<Uint8Array> {
+	const pdf = await PDFDocument.create();
+	pdf.setTitle(`Purchase order ${po.number}`);
+	pdf.setSubject(po.number);
+	pdf.setAuthor(po.organization);
+	pdf.setCreator('Growthdesk');
+	pdf.setProducer('Growthdesk');
+	pdf.setCreationDate(new Date());
+	const page: PDFPage = pdf.addPage([595.28, 841.89]); // A4
+	const regular = await pdf.embedFont(StandardFonts.Helvetica);
+	const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
+	const left = 56;
+	const width = 595.28 - 2 * left;
+	const ink = rgb(0.1, 0.12, 0.16);
+	const muted = rgb(0.4, 0.43, 0.5);
+	let y = 841.89 - 64;
+
+	const text = (value: string, size: number, font = regular, color = ink, x = left) => {
+		page.drawText(drawable(font, value), { x, y, size, font, color });
+	};
+
+	text(po.organization, 11, bold, muted);
+	y -= 34;
+	text('Purchase order', 22, bold);
+	y -= 24;
+	text(po.number, 14, regular, muted);
+	y -= 36;
+
+	const rows: [string, string][] = [
+		['Ordered by', po.brand ? `${po.organization}, for ${po.brand}` : po.organization],
+		['Campaign', po.campaign],
+		...(po.influencer ? [['Influencer', po.influencer] as [string, string]] : []),
+		['Issued', po.issueDate],
+		['Due', po.dueDate ?? 'No due date'],
+		...(po.requestedBy ? [['Requested by', po.requestedBy] as [string, string]] : [])
+	];
+	for (const [label, value] of rows) {
+		text(label, 10, regular, muted);
+		for (const line of wrap(regular, drawable(regular, value), 11, width - 130)) {
+			text(line, 11, regular, ink, left + 130);
+			y -= 16;
+		}
+		y -= 4;
+	}
+
+	y -= 12;
+	page.drawLine({
+		start: { x: left, y: y + 8 },
+		end: { x: left + width, y: y + 8 },
+		thickness: 0.75,
+		color: muted
+	});
+	y -= 18;
+	text('Amount', 10, regular, muted);
+	text(money(po.amount, po.currency), 16, bold, ink, left + 130);
+	y -= 20;
+	if (po.currency !== po.baseCurrency) {
+		text(
+			`${money(po.amountBase, po.baseCurrency)} at 1 ${po.currency} = ${Number(po.exchangeRate)} ${po.baseCurrency} (rate of ${po.rateDate})`,
+			10,
+			regular,
+			muted,
+			left + 130
+		);
+		y -= 20;
+	}
+
+	if (po.description.trim()) {
+		y -= 16;
+		text('Description', 10, regular, muted);
+		y -= 16;
+		for (const line of wrap(regular, drawable(regular, po.description.trim()), 11, width)) {
+			if (y < 72) break;
+			text(line, 11);
+			y -= 15;
+		}
+	}
+
+	page.drawText(drawable(regular, `${po.number} · generated by Growthdesk`), {
+		x: left,
+		y: 40,
+		size: 8,
+		font: regular,
+		color: muted
+	});
+	return pdf.save();
+}
