@@ -2,7 +2,8 @@
 -- invoices and a form in every status: paid, approved and waiting to be paid,
 -- waiting for approval (one in pounds, one in dollars), rejected with a
 -- reason, and one invoice past its due date (the worker's overdue task
--- records its event). Exchange rates into euros, Northwind's base currency;
+-- records its event); a purchase order for an influencer's collaboration and
+-- an invoice against the ambassadors' order. Exchange rates into euros, Northwind's base currency;
 -- above 10,000 EUR an admin must approve. Documents are created as Jonas (a
 -- member) and decided as Maya (admin) and the demo owner through the app's
 -- own functions, so numbers, conversions, decisions, events and audit
@@ -39,6 +40,23 @@ select pg_temp.demo_id('finance:' || d.key), pg_temp.demo_id('org:northwind'), p
     (6, 'coast-boat', 'coast-summer', 'po', 30000, 'EUR', 4, 30, 'Boat charter for the summer shoot'),
     (7, 'spring-rights', 'spring-trail', 'form', 150, 'EUR', 35, 60, 'Usage rights form for the launch photos')
   ) d (ord, key, campaign, type, amount, currency, issued_ago, term, description)
+ order by d.ord;
+
+-- A purchase order for Lea's collaboration (its PDF is generated when someone
+-- asks on the page), and an invoice billing part of the ambassadors' order
+-- (counted once with it against the budget).
+insert into public.finance_documents (id, org_id, campaign_id, type, amount, currency, issue_date, due_date,
+                                      description, collaboration_id, po_id)
+select pg_temp.demo_id('finance:' || d.key), pg_temp.demo_id('org:northwind'), pg_temp.demo_id('campaign:ultra-team'),
+       d.type::public.finance_document_type, d.amount, d.currency,
+       (pg_temp.demo_now() - make_interval(days => d.issued_ago))::date,
+       (pg_temp.demo_now() - make_interval(days => d.issued_ago - d.term))::date, d.description,
+       (select k.id from public.collaborations k where k.id = pg_temp.demo_id('collaboration:' || d.collaboration)),
+       case when d.po is not null then pg_temp.demo_id('finance:' || d.po) end
+  from (values
+    (1, 'ultra-lea', 'po', 1200, 'USD', 6, 30, 'Lea''s review and two stories', 'lea', null),
+    (2, 'ultra-fees-part', 'invoice', 5000, 'EUR', 2, 14, 'First half of the ambassadors'' season fees', null, 'ultra-fees')
+  ) d (ord, key, type, amount, currency, issued_ago, term, description, collaboration, po)
  order by d.ord;
 
 -- Section: decisions and payments
