@@ -141,9 +141,10 @@ export async function list(
 	if (filter.influencer) {
 		// Through the influencer's collaborations (campaign and id: the documents' index).
 		const influencer = filter.influencer;
-		query = query.where(({ exists, selectFrom }) =>
-			exists(
-				selectFrom('collaborations as f')
+		query = query.where((eb) =>
+			eb.exists(
+				eb
+					.selectFrom('collaborations as f')
 					.select(sql`1`.as('one'))
 					.whereRef('f.campaign_id', '=', 'd.campaign_id')
 					.whereRef('f.id', '=', 'd.collaboration_id')
@@ -276,9 +277,10 @@ export async function influencerOptions(
 		.selectFrom('influencers as i')
 		.select(['i.id', 'i.name'])
 		.where('i.org_id', '=', orgId)
-		.where(({ exists, selectFrom }) =>
-			exists(
-				selectFrom('collaborations as k')
+		.where((eb) =>
+			eb.exists(
+				eb
+					.selectFrom('collaborations as k')
 					.select(sql`1`.as('one'))
 					.whereRef('k.influencer_id', '=', 'i.id')
 					.where('k.org_id', '=', orgId)
