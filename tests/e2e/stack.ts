@@ -13,6 +13,8 @@ export type Stack = {
 	mailboxUrl: string;
 	/** The data provider stand-in (plays data runs into the marketplace). */
 	dataProviderUrl: string;
+	/** The SMS/WhatsApp stand-in the worker sends through (what it received: GET /api/messages). */
+	TWILIO_API_URL: string;
 	DATABASE_URL: string;
 	PUBLIC_SUPABASE_ANON_KEY: string;
 	SUPABASE_SERVICE_ROLE_KEY: string;

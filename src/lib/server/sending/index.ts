@@ -4,3 +4,4 @@ export * from './sends.ts';
 export * from './schema.ts';
 export * from './message.ts';
 export * as subjectTest from './subject-test.ts';
+export * as text from './text.ts';

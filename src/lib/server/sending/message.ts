@@ -6,6 +6,7 @@
 // unknown field being an error), and a preview of the message as a chosen
 // contact would receive it with the campaign's subject, sender and reply-to.
 import type { Trx } from '../db/rls.ts';
+import * as campaigns from '../campaigns/index.ts';
 import { listFields } from '../contacts/fields.ts';
 import * as templates from '../templates/index.ts';
 import { escapeHtml, render } from '../../automations/merge.ts';
@@ -18,6 +19,15 @@ export class NotAnEmailTemplateError extends Error {
 	readonly field = 'templateId';
 	constructor() {
 		super('That template is for text messages: choose an email template.');
+	}
+}
+
+/** The campaign sends texts (SMS or WhatsApp): its message is written, not an email template. */
+export class NotAnEmailCampaignError extends Error {
+	override readonly name = 'NotAnEmailCampaignError';
+	readonly field = 'templateId';
+	constructor() {
+		super('This campaign sends text messages: write its text instead of choosing an email.');
 	}
 }
 
@@ -39,6 +49,8 @@ export async function choose(
 	campaignId: string,
 	input: MessageInput
 ): Promise<void> {
+	const campaign = await campaigns.get(trx, orgId, campaignId);
+	if (campaign.kind !== 'email') throw new NotAnEmailCampaignError();
 	const template = await templates.get(trx, orgId, input.templateId);
 	if (template.channel !== 'email' || !template.document) throw new NotAnEmailTemplateError();
 	const subject = input.subject || (template.subject ?? '').trim();

@@ -11,13 +11,18 @@ export type Message = Progress & {
 	campaignId: string;
 	/** The template the message was made from (its document is copied into the message). */
 	templateId: string | null;
-	/** A block document from a template, or HTML typed before templates existed (still sent as it is). */
-	kind: 'document' | 'html' | null;
+	/**
+	 * A block document from a template, HTML typed before templates existed
+	 * (still sent as it is), or the text of an SMS or WhatsApp campaign.
+	 */
+	kind: 'document' | 'html' | 'text' | null;
 	subject: string;
 	preheader: string;
 	fromName: string;
 	replyTo: string | null;
 	html: string;
+	/** The text of an SMS or WhatsApp campaign ('' for email). */
+	text: string;
 	timeZone: string;
 };
 
@@ -53,7 +58,7 @@ type Row = {
 };
 
 function toMessage(r: Row): Message {
-	const content = (r.content ?? {}) as { html?: unknown; sections?: unknown };
+	const content = (r.content ?? {}) as { html?: unknown; sections?: unknown; text?: unknown };
 	return {
 		campaignId: r.campaign_id,
 		templateId: r.template_id,
@@ -61,13 +66,16 @@ function toMessage(r: Row): Message {
 			? 'document'
 			: typeof content.html === 'string'
 				? 'html'
-				: null,
+				: typeof content.text === 'string'
+					? 'text'
+					: null,
 		status: r.status,
 		subject: r.subject,
 		preheader: r.preheader,
 		fromName: r.from_name,
 		replyTo: r.reply_to,
 		html: typeof content.html === 'string' ? content.html : '',
+		text: typeof content.text === 'string' ? content.text : '',
 		timeZone: r.time_zone,
 		sendAt: iso(r.send_at),
 		startedAt: iso(r.started_at),

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Trx } from '../db/rls.ts';
+import * as campaigns from '../campaigns/index.ts';
 import { listFields } from '../contacts/fields.ts';
 import { parseTags, tagProblem } from '../../templates/merge-tags.ts';
 import { safeText } from '../../templates/schema.ts';
@@ -91,6 +92,9 @@ export async function save(
 	campaignId: string,
 	input: SubjectTestInput
 ): Promise<void> {
+	const campaign = await campaigns.get(trx, orgId, campaignId);
+	if (campaign.kind !== 'email')
+		throw new SubjectTestInvalidError('Only emails have a subject line to test.');
 	const customKeys = new Set((await listFields(trx, orgId)).map((f) => f.key));
 	for (const subject of input.subjects) {
 		const { tags, problems } = parseTags(subject);

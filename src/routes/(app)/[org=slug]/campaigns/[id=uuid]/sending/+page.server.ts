@@ -1,9 +1,11 @@
-// An email campaign's message and its sending: choose a template and the
-// envelope (subject, sender, reply-to), preview it with a contact's data
-// (?contact=<id>), send now or schedule it at a time in a time zone, pause,
-// resume, cancel, and watch the progress (progress/ answers the page's polls
-// while it sends).
+// A message campaign's message and its sending. Email: choose a template and
+// the envelope (subject, sender, reply-to). SMS and WhatsApp: write the text or
+// start from a text template of the channel. Then preview it with a contact's
+// data (?contact=<id>), send now or schedule it at a time in a time zone,
+// pause, resume, cancel, and watch the progress (progress/ answers the page's
+// polls while it sends).
 import { error, fail } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import * as campaigns from '$lib/server/campaigns';
 import * as orgs from '$lib/server/orgs';
 import * as sending from '$lib/server/sending';
@@ -18,26 +20,37 @@ export const load: PageServerLoad = async ({ locals, parent, params, url }) => {
 	return locals
 		.db(async (trx) => {
 			const campaign = await campaigns.get(trx, org.id, params.id);
-			if (campaign.kind !== 'email') error(404, 'Only email campaigns are sent from here.');
-			const [message, zones, choices, people, preview, test] = await Promise.all([
+			if (campaign.kind === 'influencer')
+				error(404, 'Influencer campaigns are not sent from here: invite influencers instead.');
+			const channel = campaign.kind;
+			const textChannel = channel === 'email' ? null : channel;
+			const [message, zones, people] = await Promise.all([
 				sending.get(trx, org.id, params.id),
 				timeZones(trx),
-				sending.templateChoices(trx, org.id),
-				templates.contactsToPreview(trx, org.id),
-				sending.preview(trx, org, params.id, contact),
-				sending.subjectTest.get(trx, org.id, params.id)
+				templates.contactsToPreview(trx, org.id)
 			]);
 			const failures = message?.failed ? await sending.failures(trx, org.id, params.id) : [];
+			const common = { campaign, channel, message, zones, failures, people, previewFor: contact };
+			if (textChannel) {
+				return {
+					...common,
+					choices: null,
+					preview: null,
+					test: null,
+					textChoices: await sending.text.textTemplateChoices(trx, org.id, textChannel),
+					textPreview: await sending.text.previewText(trx, org, params.id, textChannel, contact),
+					sender: sending.text.senderOf(textChannel, env),
+					waits: sending.subjectTest.WAITS
+				};
+			}
 			return {
-				campaign,
-				message,
-				zones,
-				failures,
-				choices,
-				people,
-				preview,
-				previewFor: contact,
-				test,
+				...common,
+				choices: await sending.templateChoices(trx, org.id),
+				preview: await sending.preview(trx, org, params.id, contact),
+				test: await sending.subjectTest.get(trx, org.id, params.id),
+				textChoices: null,
+				textPreview: null,
+				sender: null,
 				waits: sending.subjectTest.WAITS
 			};
 		})
@@ -55,8 +68,15 @@ async function run(
 		await orgs.withOrg(event, fn);
 	} catch (e) {
 		if (e instanceof sending.MessageNotFoundError) return fail(409, { message: e.message });
-		if (e instanceof sending.subjectTest.SubjectTestInvalidError)
+		if (
+			e instanceof sending.subjectTest.SubjectTestInvalidError ||
+			e instanceof sending.text.TextInvalidError ||
+			e instanceof sending.text.WrongChannelTemplateError ||
+			e instanceof sending.NotAnEmailCampaignError
+		)
 			return fail(400, { message: e.message, field: e.field } as Outcome);
+		if (e instanceof sending.text.NotATextCampaignError)
+			return fail(400, { message: e.message } as Outcome);
 		if (
 			e instanceof sending.NotAnEmailTemplateError ||
 			e instanceof templates.TemplateNotFoundError
@@ -105,6 +125,22 @@ export const actions: Actions = {
 		return run(
 			event,
 			(trx, org) => sending.choose(trx, org.id, event.params.id, parsed.data),
+			'Message saved.'
+		);
+	},
+	saveText: async (event) => {
+		const data = await event.request.formData();
+		const parsed = sending.text.textSchema.safeParse({
+			templateId: field(data, 'templateId'),
+			text: field(data, 'text')
+		});
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0]!;
+			return fail(400, { message: issue.message, field: String(issue.path[0]) } as Outcome);
+		}
+		return run(
+			event,
+			(trx, org) => sending.text.saveText(trx, org.id, event.params.id, parsed.data),
 			'Message saved.'
 		);
 	},
