@@ -70,6 +70,7 @@ const TABLES: Array<[string, string[]]> = [
 	['public.message_links', []],
 	['public.message_report_hours', []],
 	['public.message_link_clicks', []],
+	['public.message_subject_tests', []],
 	['public.brand_lift_studies', []],
 	['public.brand_lift_questions', []],
 	['public.brand_lift_options', []],
@@ -454,6 +455,52 @@ describe('the demo workspace', () => {
 		);
 		expect(report!.delivered).toBeGreaterThan(send!.sent * 0.8);
 		expect(report!.unsubscribes).toBe(2);
+	});
+
+	it("has the June newsletter's subject test decided: the sample's best open rate won, the rest got it after the wait", async () => {
+		const [test] = await q<{
+			campaign_id: string;
+			sample_size: number;
+			winner: number;
+			results: { variant: number; sent: number; opened: number }[];
+			decided_at: Date;
+			started_at: Date;
+		}>(
+			`select t.campaign_id, t.sample_size, t.winner, t.results, t.decided_at, s.started_at
+			   from public.message_subject_tests t join public.message_sends s using (campaign_id)
+			   join public.campaigns c on c.id = t.campaign_id
+			  where c.name = 'June newsletter: new arrivals'`
+		);
+		expect(test!.results.map((r) => r.variant)).toEqual([0, 1, 2]);
+		const rate = (r: { sent: number; opened: number }) => r.opened / r.sent;
+		const best = Math.max(...test!.results.map(rate));
+		expect(test!.results.find((r) => rate(r) === best)!.variant).toBe(test!.winner);
+		expect(test!.decided_at.getTime() - test!.started_at.getTime()).toBe(4 * 3600_000);
+		const variants = await q<{ variant: number; n: number; early: number }>(
+			`select r.variant, count(*)::int as n,
+			        count(*) filter (where r.sent_at < $2)::int as early
+			   from public.message_recipients r
+			  where r.campaign_id = $1 and r.status <> 'suppressed' group by r.variant order by r.variant`,
+			[test!.campaign_id, test!.decided_at]
+		);
+		const total = variants.reduce((n, v) => n + v.n, 0);
+		expect(test!.sample_size).toBe(Math.round(total * 0.2));
+		// The losers were sent only in the sample, before the decision; the winner to everyone else after it.
+		for (const v of variants.filter((x) => x.variant !== test!.winner)) {
+			expect(v.n).toBeGreaterThan(test!.sample_size / 3 - 2);
+			expect(v.n).toBeLessThan(test!.sample_size / 3 + 2);
+		}
+		const winner = variants.find((v) => v.variant === test!.winner)!;
+		expect(winner.n).toBeGreaterThan(total - test!.sample_size);
+		expect(
+			await q(
+				`select count(*)::int as n from public.events e
+				   join public.message_recipients r on r.id = (e.payload->>'recipient_id')::uuid
+				  where r.campaign_id = $1 and e.type in ('message.opened', 'message.clicked', 'message.sent')
+				    and e.occurred_at < r.sent_at`,
+				[test!.campaign_id]
+			)
+		).toEqual([{ n: 0 }]);
 	});
 
 	it('has a closed brand lift study with a significant and a not significant question, and one in review', async () => {
