@@ -151,10 +151,22 @@ export type InfluencerCollaboration = {
 	status: CollaborationStatus;
 	rateAmount: string;
 	rateCurrency: string;
+	/** Pieces of content agreed (the deliverables' counts added up). */
+	deliverablesDue: number;
+	/** Pieces of content whose latest version is approved in the creative review. */
+	deliverablesApproved: number;
+	/** Product lines sent to them (any seeding status), and how many arrived. */
+	productsSent: number;
+	productsDelivered: number;
 	clicks: number;
+	conversions: number;
 };
 
-/** An influencer's collaborations, newest first (the CRM record's Campaigns section). */
+/**
+ * An influencer's collaborations, newest first (the CRM record's
+ * Collaborations section): per campaign, the answer, the rate, how much of the
+ * content is approved, the products sent and the tracking link's results.
+ */
 export async function listForInfluencer(
 	trx: Trx,
 	orgId: string,
@@ -168,12 +180,31 @@ export async function listForInfluencer(
 		status: CollaborationStatus;
 		rate_amount: string;
 		rate_currency: string;
+		deliverables_due: string;
+		deliverables_approved: string;
+		products_sent: string;
+		products_delivered: string;
 		clicks: string;
+		conversions: string;
 	}>`
 		select c.id, c.campaign_id, g.name as campaign_name, g.status as campaign_status, c.status,
 		       c.rate_amount, c.rate_currency,
+		       (select coalesce(sum(d.count), 0) from public.collaboration_deliverables d
+		         where d.org_id = c.org_id and d.collaboration_id = c.id) as deliverables_due,
+		       (select count(*) from public.creative_assets a
+		         where a.campaign_id = c.campaign_id and a.collaboration_id = c.id
+		           and (select v.status from public.creative_asset_versions v
+		                 where v.org_id = a.org_id and v.asset_id = a.id
+		                 order by v.version desc limit 1) = 'approved') as deliverables_approved,
+		       (select count(*) from public.collaboration_products s
+		         where s.org_id = c.org_id and s.collaboration_id = c.id) as products_sent,
+		       (select count(*) from public.collaboration_products s
+		         where s.org_id = c.org_id and s.collaboration_id = c.id
+		           and s.status = 'delivered') as products_delivered,
 		       (select count(*) from public.collaboration_clicks k
-		         where k.org_id = c.org_id and k.collaboration_id = c.id) as clicks
+		         where k.org_id = c.org_id and k.collaboration_id = c.id) as clicks,
+		       (select count(*) from public.conversions v
+		         where v.org_id = c.org_id and v.collaboration_id = c.id) as conversions
 		  from public.collaborations c
 		  join public.campaigns g on g.org_id = c.org_id and g.id = c.campaign_id
 		 where c.org_id = ${orgId} and c.influencer_id = ${influencerId}
@@ -187,7 +218,12 @@ export async function listForInfluencer(
 		status: r.status,
 		rateAmount: String(r.rate_amount),
 		rateCurrency: r.rate_currency,
-		clicks: Number(r.clicks)
+		deliverablesDue: Number(r.deliverables_due),
+		deliverablesApproved: Number(r.deliverables_approved),
+		productsSent: Number(r.products_sent),
+		productsDelivered: Number(r.products_delivered),
+		clicks: Number(r.clicks),
+		conversions: Number(r.conversions)
 	}));
 }
 

@@ -1,8 +1,9 @@
 // An influencer's record: details and handles (edit), pipeline column, notes,
-// outreach email from a template and its history; collaborations (helper
-// `collabs`) join below. Delete asks for confirmation.
+// outreach email from a template and its history; the campaigns they work on
+// (the collaborations module's listForInfluencer). Delete asks for confirmation.
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import * as collaborations from '$lib/server/collaborations';
 import * as influencers from '$lib/server/influencers';
 import * as mail from '$lib/server/mail';
 import * as orgs from '$lib/server/orgs';
@@ -18,10 +19,11 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 	return locals
 		.db(async (trx) => {
 			const influencer = await influencers.get(trx, org.id, params.id);
-			const [history, owners, library] = await Promise.all([
+			const [history, owners, library, campaigns] = await Promise.all([
 				influencers.outreach.history(trx, org.id, params.id),
 				ownerOptions(trx, org.id),
-				templates.library(trx, org.id, templates.libraryFilter.parse({ channel: 'email' }))
+				templates.library(trx, org.id, templates.libraryFilter.parse({ channel: 'email' })),
+				collaborations.listForInfluencer(trx, org.id, params.id)
 			]);
 			const emailTemplates = [...library.own, ...library.readyMade]
 				.filter((t) => t.channel === 'email')
@@ -30,7 +32,7 @@ export const load: PageServerLoad = async ({ locals, parent, params }) => {
 					name: t.readyMade ? `${t.name} (ready-made)` : t.name,
 					subject: t.subject ?? ''
 				}));
-			return { influencer, history, owners, emailTemplates };
+			return { influencer, history, owners, emailTemplates, campaigns };
 		})
 		.catch(throwHttp);
 };
