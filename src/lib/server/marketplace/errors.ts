@@ -14,3 +14,11 @@ export class RunNotFoundError extends Error {
 		super('No such data run, or it belongs to another workspace.');
 	}
 }
+
+/** A marketplace influencer that is not (or no longer) in the marketplace. */
+export class MarketplaceInfluencerNotFoundError extends Error {
+	override readonly name = 'MarketplaceInfluencerNotFoundError';
+	constructor() {
+		super('That influencer is no longer in the marketplace.');
+	}
+}

@@ -3,7 +3,18 @@
 // through verified ingestion (supabase/functions/data-runs), never here.
 export { search, searchQuery, PAGE_SIZE, type ProfileRow } from './search.ts';
 export { listRuns, getRun, RUNS_PAGE, type RunSummary, type RunDetail } from './runs.ts';
-export { InvalidCursorError, RunNotFoundError } from './errors.ts';
+export {
+	getInfluencer,
+	HISTORY_POINTS,
+	type MarketplaceInfluencer,
+	type MarketplaceProfile,
+	type AudienceSplit
+} from './profile.ts';
+export {
+	InvalidCursorError,
+	RunNotFoundError,
+	MarketplaceInfluencerNotFoundError
+} from './errors.ts';
 export {
 	searchSchema,
 	runsQuerySchema,
