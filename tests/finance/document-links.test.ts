@@ -251,3 +251,23 @@ describe('invoice against its purchase order', () => {
 		expect(left).toBe(0);
 	});
 });
+
+describe('an organization deleted', () => {
+	// Last in the file: it deletes organization A.
+	it('takes its documents, their collaborations and PO links with it', async () => {
+		const campaign = await w.campaign(5000);
+		const k = await collaboration(w.world.orgA, campaign, await influencer(w.world.orgA, 'Gone'));
+		const po = await w.document(campaign, { collaborationId: k });
+		await w.document(campaign, { type: 'invoice', poId: po.id, collaborationId: k });
+		// The influencer is kept while documents name its collaboration: a 4xx, not a 500.
+		const kept = await w.admin
+			.query('delete from public.influencers where org_id = $1', [w.world.orgA])
+			.then(
+				() => null,
+				(e: Error) => e
+			);
+		expect(mapped(kept!).status).toBe(409);
+		await w.admin.query('delete from public.organizations where id = $1', [w.world.orgA]);
+		expect(await documentCount()).toBe(0);
+	});
+});
