@@ -1,8 +1,10 @@
-// withRls sends the request's settings with its begin (one round trip) and
-// caches each API role's statement_timeout: what a request costs, and that the
-// security semantics are unchanged by it (role, claims exactly as given, the
-// role's timeout, one transaction, rolled back on error, a clean connection
-// afterwards, and the same settings on a database made without the dialect).
+// withRls sends the request's settings with its begin, in the round trip of its
+// first statement, and caches each API role's statement_timeout: what a request
+// costs, and that the security semantics are unchanged by it (role, claims
+// exactly as given, the role's timeout, one transaction, rolled back on error,
+// a clean connection afterwards, no claim reaching another request on the same
+// pooled connection, no statement run when the settings fail, and the same
+// settings on a database made without the dialect).
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,6 +17,7 @@ import {
 	type RequestClaims
 } from '../../src/lib/server/db/rls.ts';
 import type { DB } from '../../src/lib/server/db/schema.ts';
+import { inTransaction } from '../../src/lib/server/db/prelude.ts';
 import { SUPERUSER } from '../../platform/postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -43,6 +46,10 @@ beforeAll(async () => {
 	await admin.connect();
 	await admin.query(`create table public.rls_probe (id int primary key)`);
 	await admin.query(`grant insert, select on public.rls_probe to authenticated`);
+	await admin.query(
+		`create table public.rls_deferred (id int unique deferrable initially deferred)`
+	);
+	await admin.query(`grant insert, select on public.rls_deferred to authenticated`);
 	db = createDatabase(testDb.url, 1);
 });
 afterAll(async () => {
@@ -56,24 +63,69 @@ afterEach(async () => {
 	reloadRoleSettings(db);
 });
 
-/** Round trips to Postgres (each `query` call of the pg client is one) while `fn` runs. */
+/**
+ * Round trips to Postgres a request waits for while `fn` runs: each `query`
+ * call of a pg client, except one written while the same client still awaits
+ * an answer (pipelined: its answer comes back in that round trip) and one
+ * still unanswered when `fn` is done (not waited for).
+ */
 async function roundTrips(fn: () => Promise<unknown>): Promise<number> {
-	const spy = vi.spyOn(pg.Client.prototype, 'query');
+	type Query = (this: pg.Client, ...args: unknown[]) => Promise<unknown>;
+	const client = pg.Client.prototype as unknown as { query: Query };
+	const query = client.query;
+	const inFlight = new Map<pg.Client, number>();
+	const trips: { answered: boolean }[] = [];
+	client.query = function (...args) {
+		const waiting = inFlight.get(this) ?? 0;
+		const trip = waiting === 0 ? { answered: false } : null;
+		if (trip) trips.push(trip);
+		inFlight.set(this, waiting + 1);
+		const done = () => {
+			inFlight.set(this, inFlight.get(this)! - 1);
+			if (trip) trip.answered = true;
+		};
+		const answer = query.apply(this, args);
+		answer.then(done, done);
+		return answer;
+	};
 	try {
 		await fn();
-		return spy.mock.calls.length;
+		return trips.filter((t) => t.answered).length;
 	} finally {
-		spy.mockRestore();
+		client.query = query;
 	}
 }
 
 describe('round trips', () => {
-	it('a one-statement request costs three: begin with its settings, the statement, commit', async () => {
+	it('a one-statement read costs one: begin, settings and the statement together, the commit not waited for', async () => {
 		await withRls(db, member, seen); // the role's timeout is now known
-		expect(await roundTrips(() => withRls(db, member, seen))).toBe(3);
-		expect(await roundTrips(() => withRls(db, { role: 'anon' }, seen))).toBe(3 + 1); // first anon: lookup
-		expect(await roundTrips(() => withRls(db, { role: 'anon' }, seen))).toBe(3);
-		expect(await roundTrips(() => asService(db, seen))).toBe(3);
+		expect(await roundTrips(() => withRls(db, member, seen))).toBe(1);
+		expect(await roundTrips(() => withRls(db, { role: 'anon' }, seen))).toBe(1 + 1); // first anon: lookup
+		expect(await roundTrips(() => withRls(db, { role: 'anon' }, seen))).toBe(1);
+		expect(await roundTrips(() => asService(db, seen))).toBe(1);
+	});
+
+	it('a request that wrote waits for its commit, and fails when the commit fails', async () => {
+		const insert = (trx: Parameters<Parameters<typeof withRls>[2]>[0]) =>
+			trx
+				.insertInto('rls_deferred' as never)
+				.values({ id: 20 })
+				.execute();
+		await withRls(db, member, seen); // the role's timeout is now known
+		expect(await roundTrips(() => withRls(db, member, insert))).toBe(2);
+		// A write the statement's kind does not reveal (raw SQL, a function called in a
+		// select) is seen by the transaction id it took; a deferred unique check fails at commit.
+		const twice = (trx: Parameters<Parameters<typeof withRls>[2]>[0]) =>
+			sql`insert into public.rls_deferred values (1), (1)`.execute(trx);
+		await expect(withRls(db, member, twice)).rejects.toMatchObject({ code: '23505' });
+		await expect(
+			withRls(db, member, async (trx) => {
+				await sql`select count(*) from public.rls_deferred`.execute(trx);
+				await twice(trx);
+				await sql`select count(*) from public.rls_deferred`.execute(trx);
+			})
+		).rejects.toMatchObject({ code: '23505' });
+		expect((await admin.query(`select id from public.rls_deferred`)).rows).toEqual([{ id: 20 }]);
 	});
 });
 
@@ -151,7 +203,7 @@ describe('the same settings as before', () => {
 			const s = await withRls(plain, member, seen);
 			expect(s).toMatchObject({ role: 'authenticated', timeout: '8s', in_transaction: true });
 			expect(JSON.parse(s.claims)).toEqual(member);
-			expect(await roundTrips(() => withRls(plain, member, seen))).toBe(4);
+			expect(await roundTrips(() => withRls(plain, member, seen))).toBe(4); // no pipeline: each waits
 		} finally {
 			await plain.destroy();
 		}
@@ -176,5 +228,73 @@ describe("the role's timeout, cached", () => {
 		const now = Date.now();
 		vi.spyOn(Date, 'now').mockReturnValue(now + ROLE_SETTINGS_TTL_MS + 1);
 		expect(await timeout()).toBe('6s');
+	});
+});
+
+describe('one pooled connection, many requests', () => {
+	const other: RequestClaims = {
+		sub: '00000000-0000-4000-8000-000000000002',
+		role: 'authenticated',
+		email: 'other@example.test'
+	};
+	/** What the pool's only connection holds between requests. */
+	const outside = () =>
+		sql<{ role: string; claims: string | null; open: boolean }>`
+			select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims,
+			       now() <> statement_timestamp() as open`
+			.execute(db)
+			.then((r) => r.rows[0]!);
+
+	it('never lets a claim reach another request, interleaved, failing or running nothing', async () => {
+		// Started together on a pool of one connection: each takes it in turn, each
+		// twice reads the claims with a pause between, one fails half-way, one
+		// fails before any statement, one runs none.
+		const twice = (claims: RequestClaims) =>
+			withRls(db, claims, async (trx) => {
+				const first = await seen(trx);
+				await new Promise((resolve) => setImmediate(resolve));
+				const second = await seen(trx);
+				return [first, second].map((s) => JSON.parse(s.claims) as RequestClaims);
+			});
+		const results = await Promise.allSettled([
+			twice(member),
+			withRls(db, other, async (trx) => {
+				await seen(trx);
+				throw new Error('half-way');
+			}),
+			twice(other),
+			withRls(db, { role: 'anon' }, () => Promise.reject(new Error('before any statement'))),
+			twice({ role: 'anon' }),
+			withRls(db, other, () => Promise.resolve('nothing run')),
+			twice(member)
+		]);
+		expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([
+			[member, member],
+			'Error: half-way',
+			[other, other],
+			'Error: before any statement',
+			[{ role: 'anon' }, { role: 'anon' }],
+			'nothing run',
+			[member, member]
+		]);
+		expect(await outside()).toEqual({ role: SUPERUSER, claims: null, open: false });
+	});
+
+	it("runs none of a request's statements when its settings fail, and says why", async () => {
+		const wrote = (id: number) => (trx: Parameters<Parameters<typeof withRls>[2]>[0]) =>
+			sql`insert into public.rls_probe values (${id})`.execute(trx);
+		// A settings statement that fails (as a bad claim or role would), the request's
+		// insert written right behind it: refused with the settings' error, not the insert's.
+		await expect(
+			inTransaction(db, `select set_config('role', 'no_such_role', true)`, wrote(10))
+		).rejects.toMatchObject({ code: '22023' });
+		// The same when the request runs no statement of its own (the commit collects it).
+		await expect(inTransaction(db, `select 1 / 0`, () => Promise.resolve())).rejects.toMatchObject({
+			code: '22012'
+		});
+		expect((await admin.query(`select id from public.rls_probe where id = 10`)).rows).toEqual([]);
+		expect(await outside()).toEqual({ role: SUPERUSER, claims: null, open: false });
+		// And the connection serves the next request as usual.
+		expect(JSON.parse((await withRls(db, member, seen)).claims)).toEqual(member);
 	});
 });

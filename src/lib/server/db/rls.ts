@@ -5,8 +5,9 @@
 // the role's statement_timeout, so auth.uid() / auth.jwt() work, Row Level
 // Security decides and a slow query is cut off as it would be through
 // PostgREST. Every user-facing query goes through it. The settings travel with
-// the transaction's begin (`inTransaction`): a one-statement request costs three
-// round trips (begin + settings, the statement, commit), not four.
+// the transaction's begin, pipelined with its first statement, and a request
+// that wrote nothing does not wait for its commit (`inTransaction`): a
+// one-statement read costs one round trip, a write two (not four).
 //
 // `asService` runs as service_role (bypasses RLS). It exists for background
 // workers and verified webhooks only; a test fails if a route imports it.
