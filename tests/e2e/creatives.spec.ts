@@ -27,6 +27,8 @@ test('a member submits a creative, a reviewer sends it back, then approves the n
 	page,
 	browser
 }) => {
+	// Three people sign in, upload four files and review twice: over two minutes on a loaded 2-core machine.
+	test.setTimeout(240_000);
 	const owner = await confirmedUser('Rita Reviewer', 'creatives-owner');
 	const member = await confirmedUser('Mia Maker', 'creatives-member');
 	const viewer = await confirmedUser('Vic Viewer', 'creatives-viewer');
