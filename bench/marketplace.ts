@@ -10,7 +10,10 @@
 //      goal p95 ≤ 100 ms and ≤ 1.5× the baseline;
 //   2. ingestion of a 100,000-profile data run through private.data_run_receive
 //      (what the data-runs webhook calls): new profiles, then the same profiles
-//      updated by a second run: goal ≥ 10,000 profiles/s.
+//      updated by a second run: goal ≥ 10,000 profiles/s; against a plain
+//      INSERT … SELECT of the same rows (read from the same JSON) into a bare
+//      table (no index, check or key), timed in the same run, so the ratio
+//      says what ingestion costs beyond writing the rows on this machine.
 // Sizes: BENCH_PROFILES (default 1,000,000), BENCH_RUN_PROFILES (100,000), BENCH_RUNS (200).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -150,6 +153,28 @@ try {
 		const seconds = (performance.now() - started) / 1000;
 		return { seconds, ...rows[0]!.out };
 	};
+	// The baseline: the same rows, read from the same JSON, into a table of the
+	// same columns with no index, check, key or trigger.
+	await admin.query(
+		`create table public.bench_bare (like public.marketplace_profiles including defaults)`
+	);
+	const bare = async () => {
+		const started = performance.now();
+		await admin.query(`
+			insert into public.bench_bare (influencer_id, platform, external_id, handle, display_name, followers,
+			  engagement_rate, country, language, categories, audience_countries)
+			select gen_random_uuid(), r.platform, r.external_id, r.handle, r.display_name, r.followers,
+			       r.engagement_rate, r.country, r.language, r.categories, coalesce(r.audience->'countries', '{}')
+			  from public.bench_payload b,
+			       jsonb_to_recordset(b.items) as r(platform public.social_platform, external_id text, handle text,
+			         display_name text, followers bigint, engagement_rate real, country text, language text,
+			         categories text[], audience jsonb)`);
+		return (performance.now() - started) / 1000;
+	};
+	const bareSeconds = await bare();
+	console.log(
+		`plain INSERT … SELECT of the same rows into a bare table: ${bareSeconds.toFixed(2)} s = ${Math.round(RUN_SIZE / bareSeconds).toLocaleString()} rows/s (baseline)`
+	);
 	const created = await ingest('bench-run-1');
 	console.log(
 		`ingestion, new profiles: ${created.profiles_created.toLocaleString()} in ${created.seconds.toFixed(2)} s = ${Math.round(RUN_SIZE / created.seconds).toLocaleString()} profiles/s (goal ≥ 10,000)`
@@ -157,6 +182,11 @@ try {
 	const updated = await ingest('bench-run-2');
 	console.log(
 		`ingestion, updates:      ${updated.profiles_updated.toLocaleString()} in ${updated.seconds.toFixed(2)} s = ${Math.round(RUN_SIZE / updated.seconds).toLocaleString()} profiles/s (goal ≥ 10,000)`
+	);
+	const bareAgain = await bare();
+	const baseline = (bareSeconds + bareAgain) / 2;
+	console.log(
+		`ingestion / bare insert: new ${(created.seconds / baseline).toFixed(1)}×, updates ${(updated.seconds / baseline).toFixed(1)}× (bare: ${bareSeconds.toFixed(2)} s and ${bareAgain.toFixed(2)} s)`
 	);
 	await db.destroy();
 	await admin.end();

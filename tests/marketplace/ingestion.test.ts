@@ -264,6 +264,24 @@ describe('bad items', () => {
 		expect(again.items_rejected).toBe(9);
 	});
 
+	it("ignores fields it does not read, even named like a profile's columns", async () => {
+		// Providers send their own ids and dates; only the documented fields are read.
+		const out = await deliver(run('extra-fields', 'succeeded'), [
+			profileItem(710, {
+				id: 'apify-item-710',
+				influencer_id: 42,
+				created_at: 'yesterday',
+				last_run_id: 'run-7',
+				audience_main_countries: 'FR'
+			})
+		]);
+		expect(out).toMatchObject({ profiles_created: 1, items_rejected: 0 });
+		const { rows } = await client.query<{ main: string[] }>(
+			`select audience_main_countries as main from public.marketplace_profiles where external_id = 'ig-710'`
+		);
+		expect(rows).toEqual([{ main: ['BE', 'FR'] }]);
+	});
+
 	it('refuses writes to the marketplace by every API role, the service role included', async () => {
 		for (const role of ['anon', 'authenticated', 'service_role']) {
 			await client.query('begin');

@@ -1,0 +1,192 @@
+// The marketplace tables' own checks, for every writer (the table owner here):
+// the rules a profile and an influencer must satisfy, and that checking them
+// costs no query per row (ingestion writes 100,000 profiles per run; a SQL
+// function with a subquery in a check ran as a query of its own per row).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+let testDb: TestDatabase;
+let client: pg.Client;
+let influencerId: string;
+let n = 0;
+
+beforeAll(async () => {
+	testDb = await createTestDatabase();
+	client = new pg.Client({ connectionString: testDb.url });
+	await client.connect();
+	const { rows } = await client.query<{ id: string }>(
+		`insert into public.marketplace_influencers (key, display_name) values ('checks', 'Checks') returning id`
+	);
+	influencerId = rows[0]!.id;
+});
+afterAll(async () => {
+	await client.end();
+	await testDb.drop();
+});
+
+type Profile = {
+	platform?: string;
+	handle?: string;
+	categories?: unknown;
+	audience_ages?: unknown;
+	audience_genders?: unknown;
+	audience_countries?: unknown;
+};
+
+/** Inserts one profile (rolled back) and returns the violated check's name, or null. */
+async function violated(p: Profile): Promise<string | null> {
+	n++;
+	await client.query('begin');
+	try {
+		await client.query(
+			`insert into public.marketplace_profiles (influencer_id, platform, external_id, handle, display_name,
+			   categories, audience_ages, audience_genders, audience_countries)
+			 values ($1, $2::public.social_platform, $3, $4, 'Checked', coalesce($5::text[], '{}'),
+			   coalesce($6::jsonb, '{}'), coalesce($7::jsonb, '{}'), coalesce($8::jsonb, '{}'))`,
+			[
+				influencerId,
+				p.platform ?? 'instagram',
+				`check-${n}`,
+				p.handle ?? 'checked.one',
+				p.categories ?? null,
+				p.audience_ages === undefined ? null : JSON.stringify(p.audience_ages),
+				p.audience_genders === undefined ? null : JSON.stringify(p.audience_genders),
+				p.audience_countries === undefined ? null : JSON.stringify(p.audience_countries)
+			]
+		);
+		return null;
+	} catch (error) {
+		const e = error as { code?: string; constraint?: string };
+		if (e.code !== '23514') throw error;
+		return e.constraint ?? 'unnamed';
+	} finally {
+		await client.query('rollback');
+	}
+}
+
+describe('marketplace profile checks', () => {
+	it('categories: up to 20 distinct trimmed names of 1 to 60 characters', async () => {
+		const check = 'marketplace_profiles_categories_check';
+		expect(await violated({ categories: ['beauty', 'food'] })).toBeNull();
+		expect(await violated({ categories: [] })).toBeNull();
+		expect(await violated({ categories: ['x'.repeat(60), 'a b', 'é'] })).toBeNull();
+		expect(
+			await violated({ categories: Array.from({ length: 20 }, (_, i) => `c${i}`) })
+		).toBeNull();
+		expect(await violated({ categories: Array.from({ length: 21 }, (_, i) => `c${i}`) })).toBe(
+			check
+		);
+		expect(await violated({ categories: ['beauty', 'beauty'] })).toBe(check);
+		expect(await violated({ categories: ['x'.repeat(61)] })).toBe(check);
+		expect(await violated({ categories: [''] })).toBe(check);
+		expect(await violated({ categories: [' beauty'] })).toBe(check);
+		expect(await violated({ categories: ['beauty '] })).toBe(check);
+		expect(await violated({ categories: ['beauty', null] })).toBe(check);
+	});
+
+	it('audience splits: shares in [0, 1] of known keys adding up to at most 1', async () => {
+		expect(
+			await violated({
+				audience_ages: { '18-24': 0.5, '65+': 0.5 },
+				audience_genders: { female: 0.6, male: 0.3, other: 0.1 },
+				audience_countries: { FR: 0.6, BE: 0.41 }
+			})
+		).toBeNull();
+		expect(await violated({ audience_ages: { '18-24': 0.6, '25-34': 0.5 } })).toBe(
+			'marketplace_profiles_audience_ages_check'
+		);
+		expect(await violated({ audience_ages: { '18-25': 0.1 } })).toBe(
+			'marketplace_profiles_audience_ages_check'
+		);
+		expect(await violated({ audience_ages: { '65+': 1.5 } })).toBe(
+			'marketplace_profiles_audience_ages_check'
+		);
+		expect(await violated({ audience_ages: ['18-24'] })).toBe(
+			'marketplace_profiles_audience_ages_check'
+		);
+		expect(await violated({ audience_genders: { female: '0.5' } })).toBe(
+			'marketplace_profiles_audience_genders_check'
+		);
+		expect(await violated({ audience_genders: { woman: 0.5 } })).toBe(
+			'marketplace_profiles_audience_genders_check'
+		);
+		expect(await violated({ audience_genders: { female: -0.1 } })).toBe(
+			'marketplace_profiles_audience_genders_check'
+		);
+		expect(await violated({ audience_countries: { fr: 0.5 } })).toBe(
+			'marketplace_profiles_audience_countries_check'
+		);
+		expect(await violated({ audience_countries: { 'FR\n': 0.5 } })).toBe(
+			'marketplace_profiles_audience_countries_check'
+		);
+		expect(await violated({ audience_countries: { FR: 0.6, BE: 0.42 } })).toBe(
+			'marketplace_profiles_audience_countries_check'
+		);
+		expect(await violated({ audience_countries: 'FR' })).toBe(
+			'marketplace_profiles_audience_countries_check'
+		);
+		// At most 250 countries.
+		const codes = Array.from({ length: 26 * 26 }, (_, i) =>
+			String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26))
+		);
+		const split = (size: number) => Object.fromEntries(codes.slice(0, size).map((c) => [c, 0.001]));
+		expect(await violated({ audience_countries: split(250) })).toBeNull();
+		expect(await violated({ audience_countries: split(251) })).toBe(
+			'marketplace_profiles_audience_countries_check'
+		);
+	});
+
+	it('handles have the format of their platform', async () => {
+		expect(await violated({ platform: 'tiktok', handle: 'ab' })).toBeNull();
+		expect(await violated({ platform: 'tiktok', handle: 'a' })).toBe(
+			'marketplace_profiles_handle_check'
+		);
+		expect(await violated({ platform: 'x', handle: 'with.dot' })).toBe(
+			'marketplace_profiles_handle_check'
+		);
+	});
+
+	it('keeps the countries with at least 10 % of the audience, in order, for the filter', async () => {
+		const { rows } = await client.query<{ main: string[] }>(
+			`insert into public.marketplace_profiles (influencer_id, platform, external_id, handle, display_name,
+			   audience_countries)
+			 values ($1, 'youtube', 'main-countries', 'main.countries', 'Main',
+			   '{"US": 0.1, "FR": 0.5, "BE": 0.09, "DE": 0.2}')
+			 returning audience_main_countries as main`,
+			[influencerId]
+		);
+		expect(rows[0]!.main).toEqual(['DE', 'FR', 'US']);
+	});
+
+	it('refuses bad categories on influencers too', async () => {
+		await expect(
+			client.query(
+				`insert into public.marketplace_influencers (key, display_name, categories)
+				 values ('dup-categories', 'Dup', array['food', 'food'])`
+			)
+		).rejects.toMatchObject({
+			code: '23514',
+			constraint: 'marketplace_influencers_categories_check'
+		});
+	});
+
+	it('calls no SQL function per row in its checks and generated columns', async () => {
+		// A SQL function with a SET clause is never inlined: each call runs as a
+		// query. Functions without arguments (the ISO lists) are folded once.
+		const { rows } = await client.query<{ fn: string }>(
+			`select distinct d.refobjid::regprocedure::text as fn
+			   from pg_depend d
+			   join pg_proc f on f.oid = d.refobjid
+			   left join pg_constraint c on d.classid = 'pg_constraint'::regclass and c.oid = d.objid
+			   left join pg_attrdef a on d.classid = 'pg_attrdef'::regclass and a.oid = d.objid
+			  where d.refclassid = 'pg_proc'::regclass
+			    and coalesce(c.conrelid, a.adrelid) in ('public.marketplace_profiles'::regclass,
+			                                            'public.marketplace_influencers'::regclass)
+			    and f.prolang = (select oid from pg_language where lanname = 'sql')
+			    and f.pronargs > 0
+			  order by 1`
+		);
+		expect(rows.map((r) => r.fn)).toEqual([]);
+	});
+});
