@@ -278,7 +278,10 @@ begin
       followers bigint, engagement_rate real, avg_views bigint, country text, language text, categories text[],
       audience_ages jsonb, audience_genders jsonb, audience_countries jsonb,
       influencer_key text, measured_at timestamptz,
-      profile_id uuid, influencer_id uuid
+      profile_id uuid, influencer_id uuid,
+      -- Whether the influencer may take other values from it (new, or its
+      -- followers, name, place, language or categories differ).
+      changed boolean
     ) on commit drop;
     truncate pg_temp.data_run_items;
 
@@ -372,6 +375,9 @@ begin
     -- influencer (found by key), one profile per platform.
     known as (
       select c.*, mp.id as profile_id, coalesce(mp.influencer_id, mi.id) as influencer_id,
+             mp.id is null or (mp.followers, mp.display_name, mp.country, mp.language, mp.categories)
+               is distinct from ((c.p).followers, coalesce((c.p).display_name, (c.p).handle), (c.p).country,
+                                 (c.p).language, coalesce((c.p).categories, '{}')) as changed,
              count(*) filter (where c.fault is null and c.handle_copies = 1 and c.account_copies = 1 and mp.id is null)
                over (partition by c.influencer_key, (c.p).platform) as key_copies
         from accounts c
@@ -383,14 +389,14 @@ begin
     insert into pg_temp.data_run_items (n, reason, field, raw_platform, raw_external_id, raw_handle,
       platform, external_id, handle, display_name, profile_url, followers, engagement_rate, avg_views, country,
       language, categories, audience_ages, audience_genders, audience_countries, influencer_key, measured_at,
-      profile_id, influencer_id)
+      profile_id, influencer_id, changed)
     select k.n, r.reason, r.field,
            left(k.raw_platform, 40), left(k.raw_external_id, 200), left(k.raw_handle, 100),
            (k.p).platform, (k.p).external_id, (k.p).handle, coalesce((k.p).display_name, (k.p).handle),
            (k.p).profile_url, (k.p).followers, coalesce((k.p).engagement_rate, 0), (k.p).avg_views, (k.p).country,
            (k.p).language, coalesce((k.p).categories, '{}'),
            k.audience_ages, k.audience_genders, k.audience_countries, k.influencer_key,
-           coalesce((k.p).measured_at, delivered_at), k.profile_id, k.influencer_id
+           coalesce((k.p).measured_at, delivered_at), k.profile_id, k.influencer_id, k.changed
       from known k
       cross join lateral (select
         case
@@ -506,10 +512,10 @@ begin
            categories = p.categories, updated_at = now()
       from (select distinct on (p.influencer_id) p.influencer_id, p.display_name, p.country, p.language, p.categories
               from public.marketplace_profiles p
-             -- Influencers that had profiles before; a new one with a single
-             -- profile already has that profile's values.
+             -- Influencers that had profiles before, when one of theirs is new or
+             -- changed; a new one with a single profile already has its values.
              where p.influencer_id in (select d.influencer_id from pg_temp.data_run_items d
-                                        where d.reason is null and d.influencer_id is not null
+                                        where d.reason is null and d.influencer_id is not null and d.changed
                                        union all
                                        select mi.id from public.marketplace_influencers mi
                                         where mi.key in (select d.influencer_key from pg_temp.data_run_items d

@@ -218,6 +218,32 @@ describe('idempotent ingestion', () => {
 		// The influencer takes the country of its largest profile.
 		expect(rows).toEqual([{ profiles: '2', country: 'BE' }]);
 	});
+
+	it('moves an influencer to the values of the profile that became its largest', async () => {
+		const influencerCountry = async () =>
+			(
+				await client.query<{ country: string }>(
+					`select country from public.marketplace_influencers where key = 'person-650'`
+				)
+			).rows[0]!.country;
+		const ig = (followers: number) =>
+			profileItem(650, { influencer_key: 'person-650', followers, country: 'FR' });
+		const tiktok = profileItem(651, {
+			influencer_key: 'person-650',
+			platform: 'tiktok',
+			handle: 'creator651',
+			followers: 900,
+			country: 'BE'
+		});
+		await deliver(run('grow-1', 'succeeded'), [ig(5), tiktok]);
+		expect(await influencerCountry()).toBe('BE');
+		// Nothing changed: the influencer keeps its values.
+		await deliver(run('grow-2', 'succeeded'), [ig(5), tiktok]);
+		expect(await influencerCountry()).toBe('BE');
+		// The Instagram profile grew past the TikTok one.
+		await deliver(run('grow-3', 'succeeded'), [ig(10_000)]);
+		expect(await influencerCountry()).toBe('FR');
+	});
 });
 
 describe('bad items', () => {
