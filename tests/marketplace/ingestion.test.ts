@@ -244,6 +244,53 @@ describe('idempotent ingestion', () => {
 		await deliver(run('grow-3', 'succeeded'), [ig(10_000)]);
 		expect(await influencerCountry()).toBe('FR');
 	});
+
+	it('updates a known profile in place: a refresh that leaves its indexed values as they were writes no index entry', async () => {
+		const same = [profileItem(950), profileItem(951)];
+		await deliver(run('hot-1', 'succeeded'), same);
+		// The table's counters as this connection keeps them (read before and
+		// after within one transaction): updates, and those that stayed on their
+		// page with no new index entry (HOT).
+		const counters = async () => {
+			const { rows } = await client.query<{ updated: string; hot: string }>(
+				`select n_tup_upd updated, n_tup_hot_upd hot from pg_stat_xact_user_tables
+				  where relid = 'public.marketplace_profiles'::regclass`
+			);
+			return { updated: Number(rows[0]!.updated), hot: Number(rows[0]!.hot) };
+		};
+		await client.query('begin');
+		try {
+			const before = await counters();
+			await client.query(`select set_config('role', 'service_role', true)`);
+			const { rows } = await client.query<{ out: Outcome }>(
+				'select private.data_run_receive($1::jsonb, $2::jsonb) as out',
+				[JSON.stringify(run('hot-2', 'succeeded')), JSON.stringify(same)]
+			);
+			expect(rows[0]!.out).toMatchObject({ profiles_created: 0, profiles_updated: 2 });
+			await client.query('reset role');
+			const after = await counters();
+			expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({
+				updated: 2,
+				hot: 2
+			});
+		} finally {
+			await client.query('commit');
+		}
+		// Still the run's data point and the run that last wrote it.
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_profiles p
+				   join public.data_runs r on r.id = p.last_run_id and r.run_id = 'hot-2'
+				  where p.external_id in ('ig-950', 'ig-951')`
+			)
+		).toBe(2);
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_profile_metrics m
+				   join public.data_runs r on r.id = m.run_id and r.run_id = 'hot-2'`
+			)
+		).toBe(2);
+	});
 });
 
 describe('bad items', () => {
