@@ -93,6 +93,13 @@ it('marks a group of accepted messages in one call: each sent once, counted, wit
 	expect(await markSent(rest.recipients.map((r) => r.id))).toBe(2);
 	expect(await claim('group-worker', 5)).toEqual({});
 	expect(await progress(w, campaign)).toMatchObject({ status: 'finished', recipients: 6, sent: 6 });
+	// The report's rollup counted each group's sends once (sum over the batches not yet folded).
+	const { rows: report } = await w.admin.query<{ sent: string; opens: string; rows: string }>(
+		`select sum(sent) as sent, sum(opens + clicks + unique_opens + unique_clicks) as opens, count(*) as rows
+		   from public.message_report_hours where campaign_id = $1`,
+		[campaign]
+	);
+	expect(report[0]).toEqual({ sent: '6', opens: '0', rows: '2' });
 });
 
 it('claims through the queue index however stale the statistics: no sequential scan of the rows already sent', async () => {
