@@ -129,9 +129,13 @@ try {
 		deep[0] ? encodeCursor({ v: deep[0].created_at.toISOString(), id: deep[0].id }) : undefined
 	];
 	let k = 0;
+	// Read-only, as the campaigns page's load runs it.
 	const viaApp = () =>
-		withRls(db, claims, (trx) =>
-			list(trx, orgA, { ...filter, after: cursors[k++ % cursors.length] })
+		withRls(
+			db,
+			claims,
+			(trx) => list(trx, orgA, { ...filter, after: cursors[k++ % cursors.length] }),
+			{ readOnly: true }
 		);
 	let j = 0;
 	const handWritten = async () => {

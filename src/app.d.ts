@@ -16,8 +16,11 @@ declare global {
 			/** The access token's claims, verified on this request; null when signed out. */
 			claims: VerifiedClaims | null;
 			user: SessionUser | null;
-			/** Runs `fn` in one transaction as the request's role and claims, under RLS. */
-			db: <T>(fn: (trx: Trx) => Promise<T>) => Promise<T>;
+			/**
+			 * Runs `fn` in one transaction as the request's role and claims, under RLS;
+			 * `readOnly` for a page that only reads (Postgres refuses any write in it).
+			 */
+			db: <T>(fn: (trx: Trx) => Promise<T>, options?: { readOnly?: boolean }) => Promise<T>;
 		}
 		interface PageData {
 			/** The signed-in person, as the root layout loads it. */

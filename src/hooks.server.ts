@@ -45,7 +45,7 @@ const authenticate: Handle = async ({ event, resolve }) => {
 	event.locals.supabase = supabase;
 	event.locals.claims = claims;
 	event.locals.user = claims ? userFromClaims(claims) : null;
-	event.locals.db = (fn) => withRls(getDatabase(), claims ?? ANON_CLAIMS, fn);
+	event.locals.db = (fn, options) => withRls(getDatabase(), claims ?? ANON_CLAIMS, fn, options);
 	return resolve(event, {
 		filterSerializedResponseHeaders: (name) =>
 			name === 'content-range' || name === 'x-supabase-api-version'

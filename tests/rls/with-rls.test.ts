@@ -6,6 +6,7 @@
 // pooled connection, no statement run when the settings fail, and the same
 // settings on a database made without the dialect).
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDatabase, type Database } from '../../src/lib/server/db/client.ts';
@@ -132,6 +133,158 @@ describe('round trips', () => {
 			})
 		).rejects.toMatchObject({ code: '23505' });
 		expect((await admin.query(`select id from public.rls_deferred`)).rows).toEqual([{ id: 20 }]);
+	});
+});
+
+describe('a read-only request', () => {
+	/** The statements a pg client is handed while `fn` runs. */
+	async function statements(fn: () => Promise<unknown>): Promise<string[]> {
+		const sent: string[] = [];
+		const query = pg.Client.prototype.query;
+		(pg.Client.prototype as unknown as { query: unknown }).query = function (
+			this: pg.Client,
+			...args: unknown[]
+		) {
+			sent.push(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
+			return (query as (...a: unknown[]) => unknown).apply(this, args);
+		};
+		try {
+			await fn();
+			return sent;
+		} finally {
+			pg.Client.prototype.query = query;
+		}
+	}
+
+	it('begins read only, costs one round trip and writes no probe behind its statements', async () => {
+		await withRls(db, member, seen); // the role's timeout is now known
+		const readOnly = { readOnly: true };
+		expect(await roundTrips(() => withRls(db, member, seen, readOnly))).toBe(1);
+		const sent = await statements(() =>
+			withRls(
+				db,
+				member,
+				async (trx) => {
+					await seen(trx);
+					return seen(trx);
+				},
+				readOnly
+			)
+		);
+		expect(sent[0]).toMatch(/^begin read only; /);
+		expect(sent.filter((q) => q.includes('pg_current_xact_id_if_assigned'))).toEqual([]);
+		expect(sent.at(-1)).toBe('commit');
+		// The same settings as any request.
+		const s = await withRls(db, member, seen, readOnly);
+		expect(s).toMatchObject({ role: 'authenticated', timeout: '8s', in_transaction: true });
+		expect(JSON.parse(s.claims)).toEqual(member);
+	});
+
+	it('is refused any write by Postgres, and leaves nothing behind', async () => {
+		const readOnly = { readOnly: true };
+		await expect(
+			withRls(
+				db,
+				member,
+				(trx) => sql`insert into public.rls_probe values (40)`.execute(trx),
+				readOnly
+			)
+		).rejects.toMatchObject({ code: '25006' });
+		// A write the statement's kind does not reveal (a function called in a select), a row lock.
+		await admin.query(`create or replace function public.rls_probe_write(p int) returns int
+			language sql as $$ insert into public.rls_probe values (p) returning id $$`);
+		await expect(
+			withRls(db, member, (trx) => sql`select public.rls_probe_write(44)`.execute(trx), readOnly)
+		).rejects.toMatchObject({ code: '25006' });
+		await expect(
+			withRls(
+				db,
+				member,
+				(trx) => sql`select id from public.rls_probe for share`.execute(trx),
+				readOnly
+			)
+		).rejects.toMatchObject({ code: '25006' });
+		await expect(
+			withRls(
+				db,
+				member,
+				(trx) =>
+					sql`with w as (insert into public.rls_probe values (41) returning id) select id from w`.execute(
+						trx
+					),
+				readOnly
+			)
+		).rejects.toMatchObject({ code: '25006' });
+		expect((await admin.query(`select id from public.rls_probe where id >= 40`)).rows).toEqual([]);
+		// The connection serves the next request, read-write, as usual.
+		await withRls(db, member, (trx) => sql`insert into public.rls_probe values (42)`.execute(trx));
+		expect((await admin.query(`select id from public.rls_probe where id >= 40`)).rows).toEqual([
+			{ id: 42 }
+		]);
+		await admin.query(`delete from public.rls_probe where id = 42`);
+	});
+
+	it('begins read only on a database made without the dialect too', async () => {
+		const plain = new Kysely<DB>({
+			dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDb.url, max: 1 }) })
+		});
+		try {
+			await expect(
+				withRls(
+					plain,
+					member,
+					(trx) => sql`insert into public.rls_probe values (43)`.execute(trx),
+					{
+						readOnly: true
+					}
+				)
+			).rejects.toMatchObject({ code: '25006' });
+			const s = await withRls(plain, member, seen, { readOnly: true });
+			expect(s).toMatchObject({ role: 'authenticated', timeout: '8s', in_transaction: true });
+		} finally {
+			await plain.destroy();
+		}
+	});
+});
+
+describe('writes to the socket', () => {
+	/** Writes to the database's sockets while `fn` runs, up to the next tick after it. */
+	async function socketWrites(fn: () => Promise<unknown>): Promise<number> {
+		const socket = net.Socket.prototype as unknown as {
+			_writeGeneric: (...a: unknown[]) => unknown;
+		};
+		const write = socket._writeGeneric;
+		let writes = 0;
+		socket._writeGeneric = function (...args) {
+			writes++;
+			return write.apply(this, args);
+		};
+		try {
+			await fn();
+			await new Promise((resolve) => setImmediate(resolve)); // its commit, not waited for
+			return writes;
+		} finally {
+			socket._writeGeneric = write;
+		}
+	}
+
+	it("sends a request's begin, settings, statement and probe in one write, its commit in another", async () => {
+		await withRls(db, member, seen); // the role's timeout is now known
+		// Ten requests in a row (a commit not waited for may leave in the next one's window).
+		const tenTimes = (fn: () => Promise<unknown>) => async () => {
+			for (let i = 0; i < 10; i++) await fn();
+		};
+		expect(await socketWrites(tenTimes(() => withRls(db, member, seen)))).toBeLessThanOrEqual(21);
+		expect(
+			await socketWrites(tenTimes(() => withRls(db, member, seen, { readOnly: true })))
+		).toBeLessThanOrEqual(21);
+		// A second statement, written once the first is answered, is a write of its own.
+		const twice = () =>
+			withRls(db, member, async (trx) => {
+				await seen(trx);
+				return seen(trx);
+			});
+		expect(await socketWrites(tenTimes(twice))).toBeLessThanOrEqual(31);
 	});
 });
 

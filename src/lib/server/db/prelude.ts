@@ -18,6 +18,11 @@
 // and Kysely rolls back. The connection goes back to the pool only after every
 // answer is in.
 //
+// A read-only transaction (`begin read only`, as PostgREST runs a GET) needs no
+// probe: Postgres itself refuses any write in it (an insert, a row lock, a
+// function that writes: "cannot execute … in a read-only transaction"), so it
+// can never have written, and its commit is never waited for.
+//
 // The statement reaches the driver through AsyncLocalStorage because Kysely's
 // transaction builder passes the driver nothing but isolation level and access
 // mode. If the database was not made by `createDatabase` (so the driver never
@@ -25,6 +30,7 @@
 // without its settings. Without pipeline mode the pg client queues the
 // statement behind the prelude's answer: the same results, one round trip more.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Writable } from 'node:stream';
 import {
 	CompiledQuery,
 	PostgresDialect,
@@ -38,7 +44,7 @@ import {
 	type TransactionSettings
 } from 'kysely';
 
-type Prelude = { sql: string; taken: boolean };
+type Prelude = { sql: string; taken: boolean; readOnly: boolean };
 
 const pending = new AsyncLocalStorage<Prelude>();
 
@@ -49,11 +55,11 @@ type PostgresConnection = Parameters<PostgresDriver['rollbackTransaction']>[0];
  * What a connection's open prelude transaction has left unanswered: its
  * begin-and-settings until the first query collects it, and whether it has
  * written nothing so far (a probe answered behind its latest statement; null
- * once it is known to have written).
+ * once it is known to have written; 'read only' when Postgres refuses writes).
  */
 type Pipelined = {
 	prelude: Promise<QueryResult<unknown>> | null;
-	clean: Promise<boolean> | null;
+	clean: Promise<boolean> | null | 'read only';
 };
 const open = new WeakMap<DatabaseConnection, Pipelined>();
 const patched = new WeakSet<DatabaseConnection>();
@@ -84,7 +90,7 @@ function pipelineThrough(connection: DatabaseConnection): void {
 		const prelude = state.prelude;
 		state.prelude = null;
 		const answer = execute<R>(query); // written now, behind the prelude
-		if (state.clean) {
+		if (state.clean && state.clean !== 'read only') {
 			state.clean = WRITES.has(query.query.kind)
 				? null
 				: execute<{ clean: boolean }>(PROBE).then(
@@ -110,15 +116,26 @@ class PreludeDriver extends PostgresDriver {
 		settings: TransactionSettings
 	): Promise<void> {
 		const prelude = pending.getStore();
-		if (!prelude || prelude.taken || settings.isolationLevel || settings.accessMode)
+		// The access mode is the prelude's own (`inTransaction`'s readOnly) or not ours to take.
+		const readOnly = settings.accessMode === 'read only';
+		if (
+			!prelude ||
+			prelude.taken ||
+			settings.isolationLevel ||
+			(settings.accessMode !== undefined && !(readOnly && prelude.readOnly))
+		)
 			return super.beginTransaction(connection, settings);
 		prelude.taken = true;
 		pipelineThrough(connection);
 		// Returned before its answer: Kysely's next query on the connection (the
 		// request's first statement, its commit or its rollback) collects it.
-		const sent = connection.executeQuery(CompiledQuery.raw(`begin; ${prelude.sql}`));
+		const begin = prelude.readOnly ? 'begin read only' : 'begin';
+		const sent = connection.executeQuery(CompiledQuery.raw(`${begin}; ${prelude.sql}`));
 		sent.catch(() => {}); // observed by that next query
-		open.set(connection, { prelude: sent, clean: Promise.resolve(true) });
+		open.set(connection, {
+			prelude: sent,
+			clean: prelude.readOnly ? 'read only' : Promise.resolve(true)
+		});
 	}
 
 	override async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -126,9 +143,10 @@ class PreludeDriver extends PostgresDriver {
 		open.delete(connection);
 		// No statement ran: the commit collects the settings' answer (an error rolls back).
 		if (state?.prelude) await state.prelude;
-		if (!state?.clean || !(await state.clean)) return super.commitTransaction(connection);
-		// Nothing written and no statement failed: the commit's answer cannot change the
-		// request's outcome, so it is not waited for. It is written now, and whoever takes
+		if (!state?.clean || (state.clean !== 'read only' && !(await state.clean)))
+			return super.commitTransaction(connection);
+		// Nothing written (nothing could be, read only) and no statement failed: the
+		// commit's answer cannot change the request's outcome, so it is not waited for. It is written now, and whoever takes
 		// the connection next is answered after it; a lost connection fails them too.
 		connection.executeQuery(CompiledQuery.raw('commit')).catch((error: unknown) => {
 			console.error(`[db] commit of a read-only transaction failed: ${String(error)}`);
@@ -153,6 +171,11 @@ export class PreludePostgresDialect extends PostgresDialect {
 	}
 }
 
+export type TransactionOptions = {
+	/** `begin read only`: any write is refused by Postgres, and no probe is needed. */
+	readOnly?: boolean;
+};
+
 /**
  * Runs `fn` in a transaction whose first statement is `firstStatement` (one
  * statement, literals inlined, no parameters), sent together with the begin.
@@ -160,11 +183,15 @@ export class PreludePostgresDialect extends PostgresDialect {
 export function inTransaction<DB, T>(
 	db: Kysely<DB>,
 	firstStatement: string,
-	fn: (trx: Transaction<DB>) => Promise<T>
+	fn: (trx: Transaction<DB>) => Promise<T>,
+	options: TransactionOptions = {}
 ): Promise<T> {
-	const prelude: Prelude = { sql: firstStatement, taken: false };
+	const readOnly = options.readOnly === true;
+	const prelude: Prelude = { sql: firstStatement, taken: false, readOnly };
+	// Without the driver (a database not made by `createDatabase`), Kysely begins it.
+	const transaction = readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
 	return pending.run(prelude, () =>
-		db.transaction().execute((trx) =>
+		transaction.execute((trx) =>
 			// Nothing `fn` starts may see this prelude (a transaction on another database).
 			pending.exit(async () => {
 				if (!prelude.taken) {
@@ -175,4 +202,30 @@ export function inTransaction<DB, T>(
 			})
 		)
 	);
+}
+
+/**
+ * Everything a pooled client writes in one turn of the event loop leaves in one
+ * write to the socket: the transaction's begin-and-settings, its first statement
+ * and the probe behind it are written a few microtasks apart, and each write was
+ * a system call of its own (and a wake-up of the server for each), which cost
+ * more than the statements themselves. Nothing waits longer than the end of the
+ * current tick; the bytes and their order are unchanged.
+ */
+export function coalesceWrites(client: { connection: unknown }): void {
+	const stream = (client.connection as { stream: Writable }).stream;
+	const write = stream.write;
+	let corked = false;
+	const flush = () => {
+		corked = false;
+		stream.uncork();
+	};
+	stream.write = function (this: Writable, ...args: Parameters<Writable['write']>) {
+		if (!corked) {
+			corked = true;
+			stream.cork();
+			process.nextTick(flush);
+		}
+		return write.apply(this, args);
+	} as Writable['write'];
 }

@@ -7,14 +7,17 @@
 // PostgREST. Every user-facing query goes through it. The settings travel with
 // the transaction's begin, pipelined with its first statement, and a request
 // that wrote nothing does not wait for its commit (`inTransaction`): a
-// one-statement read costs one round trip, a write two (not four).
+// one-statement read costs one round trip, a write two (not four). A read
+// (`{ readOnly: true }`, as PostgREST runs a GET) begins `read only`: Postgres
+// refuses any write in it, and nothing has to check after each statement that
+// it wrote nothing.
 //
 // `asService` runs as service_role (bypasses RLS). It exists for background
 // workers and verified webhooks only; a test fails if a route imports it.
 import pg from 'pg';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './client';
-import { inTransaction } from './prelude.ts';
+import { inTransaction, type TransactionOptions } from './prelude.ts';
 import type { DB } from './schema';
 
 export type Trx = Transaction<DB>;
@@ -71,7 +74,8 @@ export function reloadRoleSettings(db: Database): void {
 export async function withRls<T>(
 	db: Database,
 	claims: RequestClaims,
-	fn: (trx: Trx) => Promise<T>
+	fn: (trx: Trx) => Promise<T>,
+	options: TransactionOptions = {}
 ): Promise<T> {
 	// Never let a token's role claim pick a privileged database role.
 	if (!API_ROLES.has(claims.role)) throw new Error(`refusing database role "${claims.role}"`);
@@ -85,16 +89,21 @@ export async function withRls<T>(
 	if (fresh) {
 		const timeout = known.own === null ? SESSION_TIMEOUT : literal(known.own);
 		const settings = `${claimsSettings}, set_config('statement_timeout', ${timeout}, true)`;
-		return inTransaction(db, settings, fn);
+		return inTransaction(db, settings, fn, options);
 	}
-	return inTransaction(db, claimsSettings, async (trx) => {
-		// Looked up before the request's own statements run, as part of its settings.
-		const { rows } = await sql<{ own: string | null }>`select own,
+	return inTransaction(
+		db,
+		claimsSettings,
+		async (trx) => {
+			// Looked up before the request's own statements run, as part of its settings.
+			const { rows } = await sql<{ own: string | null }>`select own,
 			set_config('statement_timeout', coalesce(own, ${sql.raw(SESSION_TIMEOUT)}), true)
 			from (select ${sql.raw(ownTimeout(role))} as own) t`.execute(trx);
-		cache.set(role, { own: rows[0]?.own ?? null, at: Date.now() });
-		return fn(trx);
-	});
+			cache.set(role, { own: rows[0]?.own ?? null, at: Date.now() });
+			return fn(trx);
+		},
+		options
+	);
 }
 
 /** Public, signed-out access (role anon), e.g. an invitation preview or a published site. */

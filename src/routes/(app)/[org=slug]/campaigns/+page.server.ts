@@ -11,18 +11,22 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { org } = await parent();
 	const filter = campaigns.listFilterSchema.parse(Object.fromEntries(url.searchParams));
+	// Reads only: a read-only transaction, as PostgREST runs a GET (withRls).
 	return locals
-		.db(async (trx) => {
-			const [page, folders, brands] = await Promise.all([
-				campaigns.list(trx, org.id, filter),
-				campaigns.folders.list(trx, org.id),
-				brandOptions(trx, org.id)
-			]);
-			// Email campaigns show how far their sending has got.
-			const emails = page.rows.filter((r) => r.kind === 'email').map((r) => r.id);
-			const progress = Object.fromEntries(await sending.progressOf(trx, org.id, emails));
-			return { filter, page, folders, brands, progress };
-		})
+		.db(
+			async (trx) => {
+				const [page, folders, brands] = await Promise.all([
+					campaigns.list(trx, org.id, filter),
+					campaigns.folders.list(trx, org.id),
+					brandOptions(trx, org.id)
+				]);
+				// Email campaigns show how far their sending has got.
+				const emails = page.rows.filter((r) => r.kind === 'email').map((r) => r.id);
+				const progress = Object.fromEntries(await sending.progressOf(trx, org.id, emails));
+				return { filter, page, folders, brands, progress };
+			},
+			{ readOnly: true }
+		)
 		.catch(throwHttp);
 };
 
