@@ -34,6 +34,7 @@ type PlanNode = {
 	'Relation Name'?: string;
 	Filter?: string;
 	'Index Cond'?: string;
+	'Plan Rows'?: number;
 	Plans?: PlanNode[];
 };
 
@@ -131,6 +132,6 @@ it('checks the read policy after the list’s own date filters, keeping its row 
 		[w.world.orgA, w.brandA]
 	);
 	const withoutRls = rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
-	const asMember = (scan as { 'Plan Rows': number })['Plan Rows'];
+	const asMember = scan['Plan Rows']!;
 	expect(asMember).toBeGreaterThanOrEqual(Math.floor(withoutRls / 2) - 1);
 });

@@ -139,20 +139,19 @@ describe('round trips', () => {
 describe('a read-only request', () => {
 	/** The statements a pg client is handed while `fn` runs. */
 	async function statements(fn: () => Promise<unknown>): Promise<string[]> {
+		type Query = (this: pg.Client, ...args: unknown[]) => Promise<unknown>;
+		const client = pg.Client.prototype as unknown as { query: Query };
+		const query = client.query;
 		const sent: string[] = [];
-		const query = pg.Client.prototype.query;
-		(pg.Client.prototype as unknown as { query: unknown }).query = function (
-			this: pg.Client,
-			...args: unknown[]
-		) {
+		client.query = function (...args) {
 			sent.push(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
-			return (query as (...a: unknown[]) => unknown).apply(this, args);
+			return query.apply(this, args);
 		};
 		try {
 			await fn();
 			return sent;
 		} finally {
-			pg.Client.prototype.query = query;
+			client.query = query;
 		}
 	}
 

@@ -214,18 +214,18 @@ export function inTransaction<DB, T>(
  */
 export function coalesceWrites(client: { connection: unknown }): void {
 	const stream = (client.connection as { stream: Writable }).stream;
-	const write = stream.write;
+	const write = stream.write.bind(stream);
 	let corked = false;
 	const flush = () => {
 		corked = false;
 		stream.uncork();
 	};
-	stream.write = function (this: Writable, ...args: Parameters<Writable['write']>) {
+	stream.write = ((...args: Parameters<Writable['write']>) => {
 		if (!corked) {
 			corked = true;
 			stream.cork();
 			process.nextTick(flush);
 		}
-		return write.apply(this, args);
-	} as Writable['write'];
+		return write(...args);
+	}) as Writable['write'];
 }
