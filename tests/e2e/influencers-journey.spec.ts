@@ -175,7 +175,9 @@ test('creators found in the marketplace join the list, move across the board, an
 			column(page, 'active').locator(`[data-card="${records.get('Ana Lima')}"]`)
 		).toBeVisible();
 		await expect(page.getByTestId('board-announcer')).toContainText('Dropped Ana Lima');
-		// Saved: the board after a reload shows it there too.
+		// Saved (a reload before the answer would abort the move's request): the board after a
+		// reload shows it there too.
+		await expect(page.getByTestId('board-save-status')).toHaveText('All moves saved.');
 		await openApp(page, `/${slug}/influencers`);
 		await expect(column(page, 'active').locator('[data-card]')).toHaveCount(1);
 		await expect(column(page, 'active')).toContainText('Ana Lima');
@@ -192,6 +194,7 @@ test('creators found in the marketplace join the list, move across the board, an
 		await expect(page.getByTestId('board-announcer')).toContainText('Dropped Ben Okafor');
 		await expect(column(page, 'active').locator('[data-card]')).toHaveCount(2);
 		await expect(handle).toBeFocused();
+		await expect(page.getByTestId('board-save-status')).toHaveText('All moves saved.');
 		await openApp(page, `/${slug}/influencers`);
 		await expect(column(page, 'active').locator('[data-card]').first()).toContainText('Ben Okafor');
 		await expect(column(page, 'cold').locator('[data-card]')).toHaveCount(0);
