@@ -54,7 +54,9 @@ export default defineConfig({
 		// `npm run test:e2e` builds once before Playwright starts; this only serves the build.
 		command: 'node platform/cli.ts e2e',
 		url: baseURL,
-		env: { GD_APP_PORT: String(appPort) },
+		// Supabase Storage's default ETag (an MD5 of the bytes), which the files specs check as
+		// the catalogue's checksum; the dev platform's default is mtime (platform/storage/etag.ts).
+		env: { GD_APP_PORT: String(appPort), STORAGE_FILE_ETAG_ALGORITHM: 'md5' },
 		timeout: 240_000,
 		// GD_E2E_REUSE=1: use a stack already started with `GD_APP_PORT=… node platform/cli.ts e2e`.
 		reuseExistingServer: process.env.GD_E2E_REUSE === '1',

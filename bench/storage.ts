@@ -4,7 +4,9 @@
 // throwaway migrated Postgres. Measured in the same run:
 // - upload and download of a 100 MB file (BENCH_MB) through /storage/v1 against writing and
 //   reading the same bytes with fs streams, as throughput ratios (goal ≥ 0.5× both ways),
-//   BENCH_ROUNDS rounds each, interleaved, medians compared. The client is plain streaming
+//   BENCH_ROUNDS rounds each, interleaved, medians compared. Uploads are timed with both ETag
+//   algorithms (platform/storage/etag.ts): the platform's default, mtime, is the goal's row;
+//   md5 (Supabase Storage's default, every byte hashed) is printed beside it. The client is plain streaming
 //   HTTP/1.1 (below: node:http for the upload, a socket read into one reused 1 MiB buffer for
 //   the download, the download also timed through node:http for comparison), not fetch;
 // - listing a folder of 10,000 objects (BENCH_OBJECTS), one page of 100 as a signed-in user
@@ -31,6 +33,7 @@ import { createClient } from '@supabase/supabase-js';
 import { importJWK, SignJWT } from 'jose';
 import pg from 'pg';
 import { loadOrCreateKeys } from '../platform/keys.ts';
+import { etagAlgorithm } from '../platform/storage/etag.ts';
 import { createStorageApp } from '../platform/storage/index.ts';
 import { ms, startBenchDatabase, summarize } from './lib.ts';
 
@@ -44,18 +47,17 @@ if (process.argv.includes('--serve')) {
 	const dir = process.env.BENCH_DIR!;
 	const keys = await loadOrCreateKeys(join(dir, 'keys.json'));
 	const db = new pg.Pool({ connectionString: process.env.BENCH_DB_URL, max: 10 });
-	const app = createStorageApp({
-		db,
-		keys,
-		dir: join(dir, 'storage'),
-		fileSizeLimit: 2 * MB * 1024 * 1024
-	});
+	const settings = { db, keys, dir: join(dir, 'storage'), fileSizeLimit: 2 * MB * 1024 * 1024 };
+	// The platform's default ETag (STORAGE_FILE_ETAG_ALGORITHM unset: mtime), and md5 for the
+	// requests that ask for it.
+	const app = createStorageApp(settings);
+	const md5App = createStorageApp({ ...settings, etagAlgorithm: 'md5' });
 	// The bench asks the child for its CPU time around the transfers (a number the machine's
 	// load moves far less than wall-clock time).
 	const handle: typeof app.fetch = (request, ...rest) =>
 		new URL(request.url).pathname === '/bench/cpu'
 			? Response.json(process.cpuUsage())
-			: app.fetch(request, ...rest);
+			: (request.headers.get('x-bench-etag') === 'md5' ? md5App : app).fetch(request, ...rest);
 	const server = serve({ fetch: handle, port: 0, hostname: '127.0.0.1' }, (info) => {
 		console.log(`READY http://127.0.0.1:${info.port}`);
 	});
@@ -177,10 +179,11 @@ async function main() {
 		//   parser copies each 64 KiB socket read into a new Buffer, which costs the client
 		//   ~3 ms of CPU per MB, several times what Storage spends sending it.
 		const origin = new URL(url);
-		const upload = (path: string) =>
+		const upload = (path: string, etag: 'default' | 'md5' = 'default') =>
 			new Promise<void>((resolve, reject) => {
 				const headers = {
 					...auth,
+					...(etag === 'md5' ? { 'x-bench-etag': 'md5' } : {}),
 					'content-type': 'application/octet-stream',
 					'content-length': String(data.length)
 				};
@@ -234,8 +237,8 @@ async function main() {
 			return (used.user + used.system) / 1000;
 		};
 		// CPU time of the Storage process and of this (client) process during each transfer.
-		const cpu = { up: 0, down: 0, clientUp: 0, clientDown: 0, clientDownHttp: 0 };
-		const up = { fs: [] as number[], storage: [] as number[] };
+		const cpu = { up: 0, upMd5: 0, down: 0, clientUp: 0, clientDown: 0, clientDownHttp: 0 };
+		const up = { fs: [] as number[], storage: [] as number[], md5: [] as number[] };
 		const down = { fs: [] as number[], storage: [] as number[], http: [] as number[] };
 		for (let round = 0; round < ROUNDS; round++) {
 			const path = `/storage/v1/object/bench/big-${round}.bin`;
@@ -250,6 +253,13 @@ async function main() {
 			up.storage.push(performance.now() - t);
 			cpu.clientUp += clientMs() - clientAt;
 			cpu.up += (await cpuMs()) - cpuAt;
+
+			// The same bytes with an MD5 ETag (Supabase Storage's default).
+			cpuAt = await cpuMs();
+			t = performance.now();
+			await upload(path.replace('/big-', '/big-md5-'), 'md5');
+			up.md5.push(performance.now() - t);
+			cpu.upMd5 += (await cpuMs()) - cpuAt;
 
 			t = performance.now();
 			let size = 0;
@@ -325,10 +335,14 @@ async function main() {
 
 		const mbps = (millis: number) => (MB / (millis / 1000)).toFixed(0);
 		const upRatio = median(up.fs) / median(up.storage);
+		const md5Ratio = median(up.fs) / median(up.md5);
 		const downRatio = median(down.fs) / median(down.storage);
 		console.log(`\nStorage (${MB} MB file, ${ROUNDS} rounds, medians)`);
 		console.log(
-			`  upload:   fs ${ms(median(up.fs))} (${mbps(median(up.fs))} MB/s), storage ${ms(median(up.storage))} (${mbps(median(up.storage))} MB/s): ${upRatio.toFixed(2)}× (goal ≥ 0.5×)`
+			`  upload:   fs ${ms(median(up.fs))} (${mbps(median(up.fs))} MB/s), storage ${ms(median(up.storage))} (${mbps(median(up.storage))} MB/s): ${upRatio.toFixed(2)}× (goal ≥ 0.5×), ETags ${etagAlgorithm(process.env.STORAGE_FILE_ETAG_ALGORITHM)} (STORAGE_FILE_ETAG_ALGORITHM; unset: the platform's default, mtime)`
+		);
+		console.log(
+			`  upload with MD5 ETags (STORAGE_FILE_ETAG_ALGORITHM=md5, Supabase Storage's default): storage ${ms(median(up.md5))} (${mbps(median(up.md5))} MB/s): ${md5Ratio.toFixed(2)}×`
 		);
 		console.log(
 			`  download: fs ${ms(median(down.fs))} (${mbps(median(down.fs))} MB/s), storage ${ms(median(down.storage))} (${mbps(median(down.storage))} MB/s): ${downRatio.toFixed(2)}× (goal ≥ 0.5×)`
@@ -341,13 +355,13 @@ async function main() {
 		);
 		const per100 = (total: number) => ms((total / ROUNDS) * (100 / MB));
 		console.log(
-			`  storage process CPU per 100 MB: upload ${per100(cpu.up)}, download ${per100(cpu.down)}`
+			`  storage process CPU per 100 MB: upload ${per100(cpu.up)} (md5 ETags: ${per100(cpu.upMd5)}), download ${per100(cpu.down)}`
 		);
 		console.log(
 			`  client (this process) CPU per 100 MB: upload ${per100(cpu.clientUp)}, download ${per100(cpu.clientDown)} (node:http ${per100(cpu.clientDownHttp)})`
 		);
 		console.log(
-			`  storage process RSS: ${rssBefore.toFixed(0)} MB before, ${rssAfterTransfers.toFixed(0)} MB after ${ROUNDS * 2 * MB} MB moved, ${rssAfter.toFixed(0)} MB at the end`
+			`  storage process RSS: ${rssBefore.toFixed(0)} MB before, ${rssAfterTransfers.toFixed(0)} MB after ${ROUNDS * 3 * MB} MB moved, ${rssAfter.toFixed(0)} MB at the end`
 		);
 	} finally {
 		// The child lets go of Postgres before Postgres stops.

@@ -11,17 +11,21 @@
 // reader holds two blocks whatever the file's size. Uploads are copied into blocks of shared
 // memory, up to four in flight, each written while a worker thread hashes it (see UPLOAD_BLOCK
 // and md5.ts); an earlier try with one block at a time measured no cheaper, because each block
-// then waited for its own disk write and MD5 still ran on the socket's thread.
-import { randomUUID } from 'node:crypto';
+// then waited for its own disk write and MD5 still ran on the socket's thread. With the mtime
+// ETag (etag.ts) nothing is hashed: the ETag comes from the finished file's stats.
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ERRORS } from './errors.ts';
-import { md5 } from './md5.ts';
+import { mtimeEtag, type EtagAlgorithm } from './etag.ts';
+import { md5, type Md5 } from './md5.ts';
 
 export type Disk = {
 	root: string;
+	etagAlgorithm: EtagAlgorithm;
 	/** Streams `body` into a temporary file; refuses (and removes it) past `maxBytes`. */
 	write(body: Readable, maxBytes: number): Promise<WrittenFile>;
 	/** Makes a written file the bytes of `version`. */
@@ -39,7 +43,13 @@ export type Disk = {
 		out: Writable
 	): Promise<void>;
 	size(version: string): Promise<number | null>;
-	copy(fromVersion: string, toVersion: string): Promise<void>;
+	/** The ETag of a finished file outside the store (a TUS upload's part file). */
+	eTagOf(path: string): Promise<string>;
+	/**
+	 * Copies the bytes of a version; resolves with the copy's own ETag when it is not the
+	 * source's (mtime: a copy is a new file), undefined when the source's still holds (md5).
+	 */
+	copy(fromVersion: string, toVersion: string): Promise<string | undefined>;
 	remove(versions: Array<string | null>): Promise<void>;
 };
 
@@ -89,7 +99,59 @@ async function sendBlocks(file: FileHandle, start: number, end: number, out: Wri
 	out.end();
 }
 
-export function createDisk(root: string): Disk {
+/** The newest mtime (ms) this process gave a stored file; see `stampUnique`. */
+let lastStamp = 0;
+
+/**
+ * The stats of a just-written file, its mtime made later than that of every file this process
+ * wrote before. The mtime ETag is `mtime-size`, and ext4 takes file times from a clock that
+ * ticks every few milliseconds (50 one-byte writes in a row here got 2 distinct mtimes), so
+ * two same-size uploads in one tick would share an ETag and a client holding the first would
+ * be told 304 for the second. Storage's file backend has that flaw; here a file whose mtime
+ * is not past the last one is given the next free millisecond. The slot is taken before any
+ * await, so concurrent uploads cannot pick the same one.
+ */
+async function stampUnique(file: FileHandle): Promise<Stats> {
+	const stats = await file.stat();
+	if (stats.mtimeMs > lastStamp) {
+		lastStamp = stats.mtimeMs;
+		return stats;
+	}
+	const next = Math.floor(lastStamp) + 1;
+	lastStamp = next;
+	await file.utimes(stats.atime, new Date(next));
+	return file.stat();
+}
+
+/** The mtime ETag of the file at `path`, its mtime made unique first. */
+async function stampedEtag(path: string): Promise<string> {
+	const file = await open(path, 'r+');
+	try {
+		return mtimeEtag(await stampUnique(file));
+	} finally {
+		await file.close();
+	}
+}
+
+async function md5OfFile(path: string): Promise<string> {
+	const file = await open(path, 'r');
+	const hash = createHash('md5');
+	try {
+		const block = Buffer.allocUnsafe(BLOCK);
+		for (;;) {
+			const { bytesRead } = await file.read(block, 0, BLOCK, null);
+			if (bytesRead === 0) break;
+			hash.update(block.subarray(0, bytesRead));
+		}
+	} finally {
+		await file.close();
+	}
+	return `"${hash.digest('hex')}"`;
+}
+
+export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorithm } = {}): Disk {
+	// Storage's own default when nothing is said (the platform passes its choice, etag.ts).
+	const etagAlgorithm = options.etagAlgorithm ?? 'md5';
 	const tmpDir = join(root, 'tmp');
 	const pathOf = (version: string) => {
 		// Versions are uuids this API makes; anything else is a bug, not a path.
@@ -100,11 +162,12 @@ export function createDisk(root: string): Disk {
 
 	return {
 		root,
+		etagAlgorithm,
 		async write(body, maxBytes) {
 			await ready;
 			const tempPath = join(tmpDir, randomUUID());
 			const file = await open(tempPath, 'w');
-			const hash = md5();
+			const hash: Md5 | null = etagAlgorithm === 'md5' ? md5() : null;
 			let size = 0;
 			let position = 0;
 			let block: Buffer | null = null;
@@ -112,7 +175,7 @@ export function createDisk(root: string): Disk {
 			/** This upload's blocks, and those of them written and hashed, free again. */
 			const mine: Buffer[] = [];
 			const returned: Buffer[] = [];
-			const inFlight = new Set<Promise<void>>();
+			const inFlight = new Set<Promise<unknown>>();
 			const take = async (): Promise<Buffer> => {
 				for (;;) {
 					const back = returned.pop();
@@ -130,9 +193,9 @@ export function createDisk(root: string): Disk {
 			const flush = (full: Buffer, length: number) => {
 				const at = position;
 				position += length;
-				const done: Promise<void> = Promise.all([
+				const done: Promise<unknown> = Promise.all([
 					file.write(full, 0, length, at),
-					hash.update(full, length)
+					hash?.update(full, length)
 				]).then(
 					() => {
 						inFlight.delete(done);
@@ -168,10 +231,11 @@ export function createDisk(root: string): Disk {
 				}
 				if (block && filled > 0) flush(block, filled);
 				await Promise.all(inFlight);
+				const eTag = hash ? `"${await hash.digest()}"` : mtimeEtag(await stampUnique(file));
 				await file.close();
-				return { tempPath, size, eTag: `"${await hash.digest()}"` };
+				return { tempPath, size, eTag };
 			} catch (error) {
-				hash.abort();
+				hash?.abort();
 				await Promise.allSettled(inFlight);
 				await file.close().catch(() => {});
 				await rm(tempPath, { force: true });
@@ -211,14 +275,20 @@ export function createDisk(root: string): Disk {
 				return null;
 			}
 		},
+		eTagOf(path) {
+			return etagAlgorithm === 'md5' ? md5OfFile(path) : stampedEtag(path);
+		},
 		async copy(fromVersion, toVersion) {
 			await ready;
 			const tempPath = join(tmpDir, randomUUID());
 			try {
 				await copyFile(pathOf(fromVersion), tempPath);
+				// Storage's copy answers the new file's ETag: a new mtime, the same MD5.
+				const eTag = etagAlgorithm === 'mtime' ? await stampedEtag(tempPath) : undefined;
 				const target = pathOf(toVersion);
 				await mkdir(join(target, '..'), { recursive: true });
 				await rename(tempPath, target);
+				return eTag;
 			} finally {
 				await rm(tempPath, { force: true });
 			}

@@ -6,6 +6,7 @@
 //   uploads.ts   prepare (RLS before bytes) → write (temp file) → finish: for every upload kind
 //   objects.ts   read, list, sign, move, copy, remove       buckets.ts   bucket operations
 //   disk.ts      bytes by version under the data folder     render.ts    downloads, Range, 304
+//   etag.ts      STORAGE_FILE_ETAG_ALGORITHM: md5 or mtime (the platform's default)
 //   names.ts     keys, bucket names, MIME lists, sizes      errors.ts    Storage's error bodies
 //   tokens.ts    caller JWTs and signed-URL tokens          multipart.ts streaming form reader
 //   routes/      thin HTTP handlers (render-image: /render/image, transform.ts; resumable:
@@ -15,6 +16,7 @@ import type pg from 'pg';
 import type { PlatformKeys } from '../keys.ts';
 import { createDisk } from './disk.ts';
 import { errorResponse } from './errors.ts';
+import { etagAlgorithm, type EtagAlgorithm } from './etag.ts';
 import { bucketRoutes } from './routes/buckets.ts';
 import { objectRoutes } from './routes/objects.ts';
 import { renderRoutes } from './routes/render-image.ts';
@@ -30,6 +32,11 @@ export type StorageOptions = {
 	dir: string;
 	/** The project's upload limit in bytes; Supabase's default is 50 MiB. */
 	fileSizeLimit?: number;
+	/**
+	 * md5 or mtime (etag.ts); unset: STORAGE_FILE_ETAG_ALGORITHM, Storage's setting, or the
+	 * platform's default, mtime.
+	 */
+	etagAlgorithm?: EtagAlgorithm;
 	now?: () => Date;
 	onLog?: (line: string) => void;
 };
@@ -42,7 +49,9 @@ export function createStorageContext(options: StorageOptions): StorageContext {
 	const now = options.now ?? (() => new Date());
 	return {
 		pool: options.db,
-		disk: createDisk(options.dir),
+		disk: createDisk(options.dir, {
+			etagAlgorithm: options.etagAlgorithm ?? etagAlgorithm(process.env.STORAGE_FILE_ETAG_ALGORITHM)
+		}),
 		fileSizeLimit: options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
 		now,
 		log: options.onLog ?? ((line) => console.error(line)),

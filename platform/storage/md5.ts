@@ -1,8 +1,8 @@
 // MD5 of an upload on a worker thread, beside the disk writes.
 //
-// An object's ETag is the MD5 of its bytes (Supabase Storage's file backend default,
-// STORAGE_FILE_ETAG_ALGORITHM=md5, and what S3 answers; the app's files catalogue keeps it as
-// the checksum). MD5 runs at ~660 MB/s on one core here: on the thread that also reads the
+// With STORAGE_FILE_ETAG_ALGORITHM=md5 (Supabase Storage's file backend default; etag.ts) an
+// object's ETag is the MD5 of its bytes, as S3 answers for a single-part upload; the app's files
+// catalogue keeps the ETag as the checksum. MD5 runs at ~660 MB/s on one core here: on the thread that also reads the
 // socket and hands blocks to the disk it was a third of an upload's CPU (bench:storage). The
 // bytes reach the worker as shared memory (the upload's blocks are SharedArrayBuffers), so
 // nothing is copied for it; a block is reused only once both its write and its hash are done.

@@ -268,7 +268,8 @@ export async function copy(deps: StorageDeps, caller: Caller, c: CopyRequest): P
 		(c.upsert ? upsertObject : insertObject)(tx, values)
 	);
 	if (!source.version || (await deps.disk.size(source.version)) === null) throw ERRORS.noSuchKey();
-	await deps.disk.copy(source.version, values.version);
+	const copiedEtag = await deps.disk.copy(source.version, values.version);
+	if (copiedEtag) metadata.eTag = copiedEtag;
 	let replaced: string | null = null;
 	try {
 		const row = await asService(deps.pool, 'object.copy', async (tx) => {

@@ -21,6 +21,7 @@ import {
 } from '../../platform/auth/index.ts';
 import { createKeys, type PlatformKeys } from '../../platform/keys.ts';
 import { startMailbox } from '../../platform/mailbox/index.ts';
+import type { EtagAlgorithm } from '../../platform/storage/etag.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 /** The Auth API's clock: real time plus an offset tests can move forward. */
@@ -63,7 +64,16 @@ const configToml = fileURLToPath(new URL('../../supabase/config.toml', import.me
  * test sets them.
  */
 export async function startTestPlatform(
-	overrides: AuthSettingsOverrides = {}
+	overrides: AuthSettingsOverrides = {},
+	options: {
+		/**
+		 * Storage's ETag (platform/storage/etag.ts). md5 unless a test says otherwise: Supabase
+		 * Storage's own default and what hosted Storage answers for a small upload, which the
+		 * Storage contract suite (also run against a real project) and the files catalogue's
+		 * checksums check; the local platform's default, mtime, has tests of its own.
+		 */
+		etagAlgorithm?: EtagAlgorithm;
+	} = {}
 ): Promise<TestPlatform> {
 	const stops: Array<() => Promise<void>> = [];
 	const stop = async () => {
@@ -108,6 +118,7 @@ export async function startTestPlatform(
 				db: pool,
 				keys,
 				dir: storageDir,
+				etagAlgorithm: options.etagAlgorithm ?? 'md5',
 				now: clock.now,
 				onLog: (line) => {
 					logs.push(line);

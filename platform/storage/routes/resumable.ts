@@ -5,11 +5,9 @@
 //               the row's INSERT (or upsert) tried under RLS and rolled back, before a byte
 //   each chunk  the same checks again, as the chunk's caller
 //   last byte   finishUpload: the row written and the part file renamed into the object store
-//               together; the part file's MD5 is the object's ETag, as for any upload
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+//               together; the part file's ETag (its MD5, or its mtime and size: etag.ts) is
+//               the object's, as for any upload
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Hono } from 'hono';
 import { asService, findBucket, type Caller } from '../db.ts';
 import { fromPgError, StorageError } from '../errors.ts';
@@ -36,12 +34,6 @@ function storageTarget(caller: Caller, target: TusTarget): UploadTarget {
 	};
 }
 
-async function md5Of(path: string): Promise<string> {
-	const hash = createHash('md5');
-	await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
-	return `"${hash.digest('hex')}"`;
-}
-
 export function resumableUploadRoutes(ctx: StorageContext): Hono {
 	const backend: ResumableBackend<Caller> = {
 		caller: (c) => callerOf(c, ctx.tokens),
@@ -57,7 +49,7 @@ export function resumableUploadRoutes(ctx: StorageContext): Hono {
 			await finishUpload(ctx, prepared, {
 				tempPath: partFile,
 				size: target.size,
-				eTag: await md5Of(partFile)
+				eTag: await ctx.disk.eTagOf(partFile)
 			});
 		},
 		toTusError(error) {

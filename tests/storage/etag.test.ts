@@ -1,0 +1,143 @@
+// Storage's ETag algorithms (platform/storage/etag.ts, STORAGE_FILE_ETAG_ALGORITHM): md5 and
+// mtime give Storage's formats everywhere an ETag shows (the object row's metadata, info,
+// HEAD, GET, a listing), a conditional GET answers 304 for the current ETag and 200 for an
+// old one, and a new version always gets a new ETag, even of the same size within one tick
+// of the file system's clock (mtime), as does a copy; anything but md5 or mtime is refused
+// with Storage's message.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDisk } from '../../platform/storage/disk.ts';
+import { etagAlgorithm, type EtagAlgorithm } from '../../platform/storage/etag.ts';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+const SHAPES: Record<EtagAlgorithm, RegExp> = {
+	md5: /^"[0-9a-f]{32}"$/,
+	// `"<mtimeMs in hex, with its fraction>-<size in hex>"`
+	mtime: /^"[0-9a-f]+(\.[0-9a-f]+)?-[0-9a-f]+"$/
+};
+
+describe('STORAGE_FILE_ETAG_ALGORITHM', () => {
+	it('is mtime unless set, md5 or mtime when set, and refuses anything else as Storage does', () => {
+		expect(etagAlgorithm(undefined)).toBe('mtime');
+		expect(etagAlgorithm('')).toBe('mtime');
+		expect(etagAlgorithm('md5')).toBe('md5');
+		expect(etagAlgorithm('mtime')).toBe('mtime');
+		expect(() => etagAlgorithm('sha256')).toThrow(
+			'FILE_STORAGE_ETAG_ALGORITHM env variable must be either "mtime" or "md5"'
+		);
+	});
+});
+
+describe('mtime ETags on the disk', () => {
+	let root: string;
+	beforeAll(async () => {
+		root = await mkdtemp(join(tmpdir(), 'gd-etag-'));
+	});
+	afterAll(async () => {
+		await rm(root, { recursive: true, force: true });
+	});
+
+	it("are the stored file's mtime and size, and differ for same-size files written at once", async () => {
+		const disk = createDisk(root, { etagAlgorithm: 'mtime' });
+		// ext4 stamps files from a clock that ticks every few milliseconds: written at the
+		// same time, most of these share a tick, and without care most would share an ETag.
+		const eTags = await Promise.all(
+			Array.from({ length: 30 }, async (_, i) => {
+				const version = randomUUID();
+				const written = await disk.write(Readable.from([Buffer.from(`v${i % 10}`)]), 10);
+				await disk.commit(written, version);
+				const stats = await stat(join(root, 'objects', version.slice(0, 2), version));
+				expect(written.eTag).toBe(`"${stats.mtimeMs.toString(16)}-${(2).toString(16)}"`);
+				return written.eTag;
+			})
+		);
+		expect(new Set(eTags).size).toBe(eTags.length);
+	});
+});
+
+describe.each(['md5', 'mtime'] as const)('%s ETags through the API', (algorithm) => {
+	let platform: TestPlatform;
+	let admin: SupabaseClient;
+	const bucket = `t-etag-${algorithm}-${randomUUID().slice(0, 8)}`;
+	const auth = () => ({ Authorization: `Bearer ${platform.serviceRoleKey}` });
+	const url = (name: string) =>
+		`${platform.apiUrl}/storage/v1/object/authenticated/${bucket}/${name}`;
+
+	beforeAll(async () => {
+		platform = await startTestPlatform({}, { etagAlgorithm: algorithm });
+		admin = createClient(platform.apiUrl, platform.serviceRoleKey, {
+			auth: { persistSession: false, autoRefreshToken: false }
+		});
+		const { error } = await admin.storage.createBucket(bucket);
+		expect(error).toBeNull();
+	}, 120_000);
+
+	afterAll(async () => {
+		await platform?.stop();
+	});
+
+	const files = () => admin.storage.from(bucket);
+
+	async function rowEtag(name: string): Promise<string> {
+		const { rows } = await platform.pool.query<{ etag: string }>(
+			`select metadata ->> 'eTag' as etag from storage.objects where bucket_id = $1 and name = $2`,
+			[bucket, name]
+		);
+		return rows[0]!.etag;
+	}
+
+	it('shows the same ETag in the row, info, HEAD, GET and a listing, and answers 304 for it', async () => {
+		const body = randomBytes(3000);
+		expect((await files().upload('a/one.bin', body)).error).toBeNull();
+		const eTag = await rowEtag('a/one.bin');
+		expect(eTag).toMatch(SHAPES[algorithm]);
+		if (algorithm === 'mtime') expect(eTag.endsWith(`-${(3000).toString(16)}"`)).toBe(true);
+
+		const info = await files().info('a/one.bin');
+		expect(info.data?.etag).toBe(eTag);
+		const head = await fetch(url('a/one.bin'), { method: 'HEAD', headers: auth() });
+		expect(head.headers.get('etag')).toBe(eTag);
+		const get = await fetch(url('a/one.bin'), { headers: auth() });
+		expect(get.status).toBe(200);
+		expect(get.headers.get('etag')).toBe(eTag);
+		expect(Buffer.from(await get.arrayBuffer()).equals(body)).toBe(true);
+		const listed = await files().list('a');
+		expect(listed.data?.find((o) => o.name === 'one.bin')?.metadata?.eTag).toBe(eTag);
+
+		const again = await fetch(url('a/one.bin'), {
+			headers: { ...auth(), 'If-None-Match': eTag }
+		});
+		expect(again.status).toBe(304);
+	});
+
+	it('gives an overwrite of the same size a new ETag (and 200 to the old one), and a copy its own', async () => {
+		const first = randomBytes(500);
+		expect((await files().upload('b/same.bin', first)).error).toBeNull();
+		const eTags = [await rowEtag('b/same.bin')];
+		for (let i = 0; i < 4; i++) {
+			const next = randomBytes(500);
+			expect((await files().upload('b/same.bin', next, { upsert: true })).error).toBeNull();
+			eTags.push(await rowEtag('b/same.bin'));
+			const old = await fetch(url('b/same.bin'), {
+				headers: { ...auth(), 'If-None-Match': eTags.at(-2)! }
+			});
+			expect(old.status).toBe(200);
+			expect(Buffer.from(await old.arrayBuffer()).equals(next)).toBe(true);
+		}
+		expect(new Set(eTags).size).toBe(eTags.length);
+
+		expect((await files().copy('b/same.bin', 'b/copy.bin')).error).toBeNull();
+		const copied = await rowEtag('b/copy.bin');
+		expect(copied).toMatch(SHAPES[algorithm]);
+		// The same bytes: the same MD5; a new file: a new mtime.
+		if (algorithm === 'md5') expect(copied).toBe(eTags.at(-1));
+		else expect(copied).not.toBe(eTags.at(-1));
+		const head = await fetch(url('b/copy.bin'), { method: 'HEAD', headers: auth() });
+		expect(head.headers.get('etag')).toBe(copied);
+	});
+});
