@@ -9,6 +9,10 @@
 //   md5 (Supabase Storage's default, every byte hashed) is printed beside it. The client is plain streaming
 //   HTTP/1.1 (below: node:http for the upload, a socket read into one reused 1 MiB buffer for
 //   the download, the download also timed through node:http for comparison), not fetch;
+// - where the upload's floor is: the same bytes sent by the same client to two servers in the
+//   Storage process that only receive them, a node:http server draining the body (what
+//   Storage's route gets at best) and a plain socket counting bytes (the kernel's loopback
+//   TCP, no HTTP parsing), with their CPU time;
 // - listing a folder of 10,000 objects (BENCH_OBJECTS), one page of 100 as a signed-in user
 //   under an RLS policy, p50/p95 over 200 runs (goal p95 ≤ 50 ms);
 // - the Storage process's resident memory before and after (flat: bytes are streamed, never
@@ -17,8 +21,8 @@
 //
 // Profile it with `node --cpu-prof bench/storage.ts`: the Storage process gets the same flags.
 import { spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -58,11 +62,37 @@ if (process.argv.includes('--serve')) {
 		new URL(request.url).pathname === '/bench/cpu'
 			? Response.json(process.cpuUsage())
 			: (request.headers.get('x-bench-etag') === 'md5' ? md5App : app).fetch(request, ...rest);
+	// The floor's two servers: bytes received and dropped, 200 once all came.
+	const drain = createHttpServer((req, res) => {
+		req.resume();
+		req.on('end', () => res.end('ok'));
+	});
+	const raw = createNetServer((socket) => {
+		let head = '';
+		let left = -1;
+		socket.on('data', (chunk: Buffer) => {
+			if (left < 0) {
+				head += chunk.toString('latin1');
+				const end = head.indexOf('\r\n\r\n');
+				if (end < 0) return;
+				const declared = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
+				left = Number(declared ?? 0) - (head.length - end - 4);
+			} else left -= chunk.length;
+			if (left <= 0)
+				socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+		});
+	});
+	await Promise.all(
+		[drain, raw].map((s) => new Promise((r) => s.listen(0, '127.0.0.1', () => r(null))))
+	);
+	const portOf = (s: { address(): unknown }) => (s.address() as AddressInfo).port;
 	const server = serve({ fetch: handle, port: 0, hostname: '127.0.0.1' }, (info) => {
-		console.log(`READY http://127.0.0.1:${info.port}`);
+		console.log(`READY http://127.0.0.1:${info.port} ${portOf(drain)} ${portOf(raw)}`);
 	});
 	process.on('SIGTERM', () => {
 		server.close();
+		drain.close();
+		raw.close();
 		void db.end().then(() => process.exit(0));
 	});
 } else {
@@ -143,10 +173,10 @@ async function main() {
 		}
 	);
 	try {
-		const url = await new Promise<string>((resolve, reject) => {
+		const [url, drainPort, rawPort] = await new Promise<string[]>((resolve, reject) => {
 			child.stdout.on('data', (chunk: Buffer) => {
-				const match = /READY (\S+)/.exec(chunk.toString());
-				if (match) resolve(match[1]!);
+				const match = /READY (\S+) (\d+) (\d+)/.exec(chunk.toString());
+				if (match) resolve(match.slice(1));
 			});
 			child.on('exit', (code) => reject(new Error(`storage process exited (${code})`)));
 		});
@@ -179,7 +209,7 @@ async function main() {
 		//   parser copies each 64 KiB socket read into a new Buffer, which costs the client
 		//   ~3 ms of CPU per MB, several times what Storage spends sending it.
 		const origin = new URL(url);
-		const upload = (path: string, etag: 'default' | 'md5' = 'default') =>
+		const upload = (path: string, etag: 'default' | 'md5' = 'default', port = origin.port) =>
 			new Promise<void>((resolve, reject) => {
 				const headers = {
 					...auth,
@@ -188,7 +218,7 @@ async function main() {
 					'content-length': String(data.length)
 				};
 				const req = httpRequest(
-					{ host: origin.hostname, port: origin.port, method: 'POST', path, headers },
+					{ host: origin.hostname, port, method: 'POST', path, headers },
 					(response) => {
 						const parts: Buffer[] = [];
 						response.on('data', (part: Buffer) => parts.push(part));
@@ -237,8 +267,23 @@ async function main() {
 			return (used.user + used.system) / 1000;
 		};
 		// CPU time of the Storage process and of this (client) process during each transfer.
-		const cpu = { up: 0, upMd5: 0, down: 0, clientUp: 0, clientDown: 0, clientDownHttp: 0 };
-		const up = { fs: [] as number[], storage: [] as number[], md5: [] as number[] };
+		const cpu = {
+			up: 0,
+			upMd5: 0,
+			drain: 0,
+			raw: 0,
+			down: 0,
+			clientUp: 0,
+			clientDown: 0,
+			clientDownHttp: 0
+		};
+		const up = {
+			fs: [] as number[],
+			storage: [] as number[],
+			md5: [] as number[],
+			drain: [] as number[],
+			raw: [] as number[]
+		};
 		const down = { fs: [] as number[], storage: [] as number[], http: [] as number[] };
 		for (let round = 0; round < ROUNDS; round++) {
 			const path = `/storage/v1/object/bench/big-${round}.bin`;
@@ -260,6 +305,18 @@ async function main() {
 			await upload(path.replace('/big-', '/big-md5-'), 'md5');
 			up.md5.push(performance.now() - t);
 			cpu.upMd5 += (await cpuMs()) - cpuAt;
+
+			// The floor: the same bytes to servers that only receive them.
+			for (const [kind, port] of [
+				['drain', drainPort!],
+				['raw', rawPort!]
+			] as const) {
+				cpuAt = await cpuMs();
+				t = performance.now();
+				await upload('/', 'default', port);
+				up[kind].push(performance.now() - t);
+				cpu[kind] += (await cpuMs()) - cpuAt;
+			}
 
 			t = performance.now();
 			let size = 0;
@@ -344,6 +401,11 @@ async function main() {
 		console.log(
 			`  upload with MD5 ETags (STORAGE_FILE_ETAG_ALGORITHM=md5, Supabase Storage's default): storage ${ms(median(up.md5))} (${mbps(median(up.md5))} MB/s): ${md5Ratio.toFixed(2)}×`
 		);
+		const floor = (kind: 'drain' | 'raw') =>
+			`${ms(median(up[kind]))} (${(median(up.fs) / median(up[kind])).toFixed(2)}×, server CPU per 100 MB ${ms((cpu[kind] / ROUNDS) * (100 / MB))})`;
+		console.log(
+			`  upload's floor, the same bytes only received: by a node:http server ${floor('drain')}; by a plain socket ${floor('raw')}`
+		);
 		console.log(
 			`  download: fs ${ms(median(down.fs))} (${mbps(median(down.fs))} MB/s), storage ${ms(median(down.storage))} (${mbps(median(down.storage))} MB/s): ${downRatio.toFixed(2)}× (goal ≥ 0.5×)`
 		);
@@ -361,7 +423,7 @@ async function main() {
 			`  client (this process) CPU per 100 MB: upload ${per100(cpu.clientUp)}, download ${per100(cpu.clientDown)} (node:http ${per100(cpu.clientDownHttp)})`
 		);
 		console.log(
-			`  storage process RSS: ${rssBefore.toFixed(0)} MB before, ${rssAfterTransfers.toFixed(0)} MB after ${ROUNDS * 3 * MB} MB moved, ${rssAfter.toFixed(0)} MB at the end`
+			`  storage process RSS: ${rssBefore.toFixed(0)} MB before, ${rssAfterTransfers.toFixed(0)} MB after ${ROUNDS * 6 * MB} MB moved through it, ${rssAfter.toFixed(0)} MB at the end`
 		);
 	} finally {
 		// The child lets go of Postgres before Postgres stops.
