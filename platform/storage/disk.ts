@@ -12,7 +12,8 @@
 // memory, up to four in flight, each written while a worker thread hashes it (see UPLOAD_BLOCK
 // and md5.ts); an earlier try with one block at a time measured no cheaper, because each block
 // then waited for its own disk write and MD5 still ran on the socket's thread. With the mtime
-// ETag (etag.ts) nothing is hashed: the ETag comes from the finished file's stats.
+// ETag (etag.ts) nothing is hashed: the ETag comes from the finished file's stats, and the
+// socket's chunks are written as they came, a writev per MiB, without copying them.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -70,6 +71,8 @@ const BLOCK = 1 << 20;
 const UPLOAD_BLOCK = 1 << 20;
 const UPLOAD_BLOCKS = 4;
 const SPARE_BLOCKS = 16;
+/** The most chunks in one writev (IOV_MAX): a body of tiny chunks holds no more than this. */
+const WRITEV_CHUNKS = 1024;
 const spare: Buffer[] = [];
 
 /**
@@ -98,6 +101,13 @@ async function sendBlocks(file: FileHandle, start: number, end: number, out: Wri
 	if (gone()) throw new Error('the response closed before the file was sent');
 	out.end();
 }
+
+/** A write's check that all `length` bytes went (a short write is an error, never a hole). */
+const mustWriteAll =
+	(length: number) =>
+	({ bytesWritten }: { bytesWritten: number }) => {
+		if (bytesWritten !== length) throw new Error(`wrote ${bytesWritten} of ${length} bytes`);
+	};
 
 /** The newest mtime (ms) this process gave a stored file; see `stampUnique`. */
 let lastStamp = 0;
@@ -189,31 +199,67 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 					await Promise.race(inFlight);
 				}
 			};
-			/** Writes a full (or the last) block while the worker hashes it. */
-			const flush = (full: Buffer, length: number) => {
-				const at = position;
-				position += length;
-				const done: Promise<unknown> = Promise.all([
-					file.write(full, 0, length, at),
-					hash?.update(full, length)
-				]).then(
+			/** Adds a write (and hash) to those in flight; `after` runs once it is done. */
+			const track = (work: Promise<unknown>, after: () => void) => {
+				const done: Promise<unknown> = work.then(
 					() => {
 						inFlight.delete(done);
-						returned.push(full);
+						after();
 					},
 					(error: unknown) => {
 						inFlight.delete(done);
 						throw error;
 					}
 				);
-				// Awaited below or by `take`; never an unhandled rejection meanwhile.
+				// Awaited below, by `take` or by `room`; never an unhandled rejection meanwhile.
 				done.catch(() => {});
 				inFlight.add(done);
+			};
+			/** Writes a full (or the last) block while the worker hashes it. */
+			const flush = (full: Buffer, length: number) => {
+				const at = position;
+				position += length;
+				track(
+					Promise.all([
+						file.write(full, 0, length, at).then(mustWriteAll(length)),
+						hash?.update(full, length)
+					]),
+					() => returned.push(full)
+				);
+			};
+			// Without a hash (mtime ETags) the socket's chunks are written as they are, gathered
+			// into one writev per UPLOAD_BLOCK bytes (or WRITEV_CHUNKS chunks): nothing is copied
+			// (a bare node:http receiver with each, 40 MB, three pairs alternating at load ~12:
+			// 278–286 against 307–376 ms of CPU per 100 MB with the copy). Each chunk is a buffer
+			// of its own (node:http's parser and the multipart reader never reuse one), held
+			// until its write is done.
+			let batch: Uint8Array[] = [];
+			let batched = 0;
+			const flushBatch = () => {
+				const at = position;
+				const length = batched;
+				position += length;
+				track(file.writev(batch, at).then(mustWriteAll(length)), () => {});
+				batch = [];
+				batched = 0;
+			};
+			/** Waits (the socket with it: backpressure) while UPLOAD_BLOCKS writes are in flight. */
+			const room = async () => {
+				while (inFlight.size >= UPLOAD_BLOCKS) await Promise.race(inFlight);
 			};
 			try {
 				for await (const data of body as AsyncIterable<Uint8Array>) {
 					size += data.length;
 					if (size > maxBytes) throw ERRORS.entityTooLarge();
+					if (!hash) {
+						batch.push(data);
+						batched += data.length;
+						if (batched >= UPLOAD_BLOCK || batch.length >= WRITEV_CHUNKS) {
+							flushBatch();
+							await room();
+						}
+						continue;
+					}
 					for (let at = 0; at < data.length;) {
 						if (!block) {
 							block = await take();
@@ -230,6 +276,7 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 					}
 				}
 				if (block && filled > 0) flush(block, filled);
+				if (batched > 0) flushBatch();
 				await Promise.all(inFlight);
 				const eTag = hash ? `"${await hash.digest()}"` : mtimeEtag(await stampUnique(file));
 				await file.close();

@@ -21,7 +21,7 @@ import {
 } from '../../platform/auth/index.ts';
 import { createKeys, type PlatformKeys } from '../../platform/keys.ts';
 import { startMailbox } from '../../platform/mailbox/index.ts';
-import type { EtagAlgorithm } from '../../platform/storage/etag.ts';
+import { etagAlgorithm, type EtagAlgorithm } from '../../platform/storage/etag.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 /** The Auth API's clock: real time plus an offset tests can move forward. */
@@ -70,7 +70,8 @@ export async function startTestPlatform(
 		 * Storage's ETag (platform/storage/etag.ts). md5 unless a test says otherwise: Supabase
 		 * Storage's own default and what hosted Storage answers for a small upload, which the
 		 * Storage contract suite (also run against a real project) and the files catalogue's
-		 * checksums check; the local platform's default, mtime, has tests of its own.
+		 * checksums check; the local platform's default, mtime, has tests of its own. Set
+		 * STORAGE_FILE_ETAG_ALGORITHM to run a test file with another.
 		 */
 		etagAlgorithm?: EtagAlgorithm;
 	} = {}
@@ -118,7 +119,8 @@ export async function startTestPlatform(
 				db: pool,
 				keys,
 				dir: storageDir,
-				etagAlgorithm: options.etagAlgorithm ?? 'md5',
+				etagAlgorithm:
+					options.etagAlgorithm ?? etagAlgorithm(process.env.STORAGE_FILE_ETAG_ALGORITHM || 'md5'),
 				now: clock.now,
 				onLog: (line) => {
 					logs.push(line);

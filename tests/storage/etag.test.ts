@@ -3,17 +3,20 @@
 // HEAD, GET, a listing), a conditional GET answers 304 for the current ETag and 200 for an
 // old one, and a new version always gets a new ETag, even of the same size within one tick
 // of the file system's clock (mtime), as does a copy; anything but md5 or mtime is refused
-// with Storage's message.
+// with Storage's message. Without a hash, uploads write the socket's chunks as they came
+// (writev, nothing copied) and keep the disk's guarantees: every byte, nothing left behind.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDisk } from '../../platform/storage/disk.ts';
 import { etagAlgorithm, type EtagAlgorithm } from '../../platform/storage/etag.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+const MiB = 1 << 20;
 
 const SHAPES: Record<EtagAlgorithm, RegExp> = {
 	md5: /^"[0-9a-f]{32}"$/,
@@ -57,6 +60,74 @@ describe('mtime ETags on the disk', () => {
 			})
 		);
 		expect(new Set(eTags).size).toBe(eTags.length);
+	});
+});
+
+describe('uploads without a hash (mtime)', () => {
+	let root: string;
+	beforeAll(async () => {
+		root = await mkdtemp(join(tmpdir(), 'gd-etag-'));
+	});
+	afterAll(async () => {
+		await rm(root, { recursive: true, force: true });
+	});
+	/** `data` in pieces of `size` bytes, as a socket would deliver it. */
+	const pieces = (data: Buffer, size: number) => {
+		const parts: Buffer[] = [];
+		for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size));
+		return Readable.from(parts);
+	};
+
+	it('stores every byte of uneven, tiny and empty bodies, one writev per MiB of chunks', async () => {
+		const disk = createDisk(root, { etagAlgorithm: 'mtime' });
+		const probe = await open(join(root, 'probe'), 'w');
+		const writev = vi.spyOn(Object.getPrototypeOf(probe) as { writev: () => unknown }, 'writev');
+		await probe.close();
+		try {
+			const data = randomBytes(3.5 * MiB + 1);
+			const written = await disk.write(pieces(data, 65_537), data.length);
+			expect(writev).toHaveBeenCalledTimes(4);
+			expect(written.size).toBe(data.length);
+			expect((await readFile(written.tempPath)).equals(data)).toBe(true);
+			await disk.discard(written);
+		} finally {
+			writev.mockRestore();
+		}
+		// Chunks of a few bytes: each writev takes at most 1,024 of them (memory stays flat).
+		for (const [data, size] of [
+			[randomBytes(100_003), 7],
+			[Buffer.alloc(0), 1],
+			[randomBytes(MiB), 4096]
+		] as const) {
+			const written = await disk.write(pieces(data, size), 2 * MiB);
+			expect(written.size).toBe(data.length);
+			expect((await readFile(written.tempPath)).equals(data)).toBe(true);
+			await disk.discard(written);
+		}
+		// Uploads at once keep their own bytes.
+		const bodies = [2.2, 0.3, 4.9].map((m) => randomBytes(Math.round(m * MiB)));
+		const all = await Promise.all(
+			bodies.map((data, i) => disk.write(pieces(data, 16_384 + i * 977), data.length))
+		);
+		for (const [i, written] of all.entries()) {
+			expect((await readFile(written.tempPath)).equals(bodies[i]!)).toBe(true);
+			await disk.discard(written);
+		}
+	});
+
+	it('refuses a body past the limit, and a body that breaks, leaving no temporary file', async () => {
+		const disk = createDisk(root, { etagAlgorithm: 'mtime' });
+		await expect(disk.write(pieces(randomBytes(3 * MiB), 65_536), 2 * MiB)).rejects.toMatchObject({
+			code: 'EntityTooLarge'
+		});
+		const broken = Readable.from(
+			(function* () {
+				yield randomBytes(1.5 * MiB);
+				throw new Error('connection reset');
+			})()
+		);
+		await expect(disk.write(broken, 10 * MiB)).rejects.toThrow('connection reset');
+		expect(await readdir(join(root, 'tmp'))).toEqual([]);
 	});
 });
 
