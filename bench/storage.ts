@@ -173,13 +173,15 @@ async function main() {
 		}
 	);
 	try {
-		const [url, drainPort, rawPort] = await new Promise<string[]>((resolve, reject) => {
-			child.stdout.on('data', (chunk: Buffer) => {
-				const match = /READY (\S+) (\d+) (\d+)/.exec(chunk.toString());
-				if (match) resolve(match.slice(1));
-			});
-			child.on('exit', (code) => reject(new Error(`storage process exited (${code})`)));
-		});
+		const [url, drainPort, rawPort] = await new Promise<[string, string, string]>(
+			(resolve, reject) => {
+				child.stdout.on('data', (chunk: Buffer) => {
+					const match = /READY (\S+) (\d+) (\d+)/.exec(chunk.toString());
+					if (match) resolve([match[1]!, match[2]!, match[3]!]);
+				});
+				child.on('exit', (code) => reject(new Error(`storage process exited (${code})`)));
+			}
+		);
 		const storage = createClient(url, keys.serviceRoleKey, {
 			auth: { persistSession: false }
 		}).storage;
@@ -308,8 +310,8 @@ async function main() {
 
 			// The floor: the same bytes to servers that only receive them.
 			for (const [kind, port] of [
-				['drain', drainPort!],
-				['raw', rawPort!]
+				['drain', drainPort],
+				['raw', rawPort]
 			] as const) {
 				cpuAt = await cpuMs();
 				t = performance.now();
