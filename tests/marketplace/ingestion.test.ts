@@ -291,6 +291,27 @@ describe('idempotent ingestion', () => {
 			)
 		).toBe(2);
 	});
+
+	it('gives new profiles and influencers time-ordered ids, so a run writes its index entries together', async () => {
+		await deliver(run('ordered-1', 'succeeded'), [profileItem(960), profileItem(961)]);
+		await deliver(run('ordered-2', 'succeeded'), [profileItem(962)]);
+		const { rows } = await client.query<{ external_id: string; id: string; influencer_id: string }>(
+			`select external_id, id::text, influencer_id::text from public.marketplace_profiles
+			  where external_id in ('ig-960', 'ig-961', 'ig-962') order by external_id`
+		);
+		expect(rows).toHaveLength(3);
+		for (const row of rows) {
+			// Version 7 layout: the version nibble, then the RFC 4122 variant.
+			expect(row.id).toMatch(
+				/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+			);
+			expect(row.influencer_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+		}
+		// The later run's profile sorts after the earlier run's (48 bits of milliseconds first).
+		const [a, b, c] = rows;
+		expect(c!.id > a!.id && c!.id > b!.id).toBe(true);
+		expect(c!.influencer_id > a!.influencer_id && c!.influencer_id > b!.influencer_id).toBe(true);
+	});
 });
 
 describe('bad items', () => {
