@@ -243,38 +243,67 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 				batch = [];
 				batched = 0;
 			};
-			/** Waits (the socket with it: backpressure) while UPLOAD_BLOCKS writes are in flight. */
+			/** Waits while UPLOAD_BLOCKS writes are in flight. */
 			const room = async () => {
 				while (inFlight.size >= UPLOAD_BLOCKS) await Promise.race(inFlight);
 			};
-			try {
-				for await (const data of body as AsyncIterable<Uint8Array>) {
-					size += data.length;
-					if (size > maxBytes) throw ERRORS.entityTooLarge();
-					if (!hash) {
+			// The chunks are taken from 'data' events, the body paused (the socket with it:
+			// backpressure) while UPLOAD_BLOCKS writes are in flight, rather than by `for await`
+			// and its promise per chunk: a bare node:http receiver spent 135–150 ms of CPU per
+			// 100 MB so against 161–178 (80 MB, three pairs alternating, load ~4); bench:storage's
+			// Storage process 243–296 against 265–346 (mean 270 against 304, three pairs).
+			const receiveChunks = () =>
+				new Promise<void>((resolve, reject) => {
+					let ended = false;
+					const stop = (error: unknown) => {
+						body.off('data', onData);
+						reject(error);
+					};
+					const onData = (data: Uint8Array) => {
+						size += data.length;
+						if (size > maxBytes) return stop(ERRORS.entityTooLarge());
 						batch.push(data);
 						batched += data.length;
-						if (batched >= UPLOAD_BLOCK || batch.length >= WRITEV_CHUNKS) {
-							flushBatch();
-							await room();
-						}
-						continue;
+						if (batched < UPLOAD_BLOCK && batch.length < WRITEV_CHUNKS) return;
+						flushBatch();
+						if (inFlight.size < UPLOAD_BLOCKS) return;
+						body.pause();
+						room().then(() => body.resume(), stop);
+					};
+					if (body.destroyed) {
+						return reject(body.errored ?? new Error('the body closed before its end'));
 					}
-					for (let at = 0; at < data.length;) {
-						if (!block) {
-							block = await take();
-							filled = 0;
-						}
-						const n = Math.min(UPLOAD_BLOCK - filled, data.length - at);
-						block.set(data.subarray(at, at + n), filled);
-						filled += n;
-						at += n;
-						if (filled === UPLOAD_BLOCK) {
-							flush(block, filled);
-							block = null;
+					body.on('data', onData);
+					body.once('end', () => {
+						ended = true;
+						resolve();
+					});
+					body.once('error', stop);
+					body.once('close', () => {
+						if (!ended) stop(new Error('the body closed before its end'));
+					});
+				});
+			try {
+				if (!hash) await receiveChunks();
+				else
+					for await (const data of body as AsyncIterable<Uint8Array>) {
+						size += data.length;
+						if (size > maxBytes) throw ERRORS.entityTooLarge();
+						for (let at = 0; at < data.length;) {
+							if (!block) {
+								block = await take();
+								filled = 0;
+							}
+							const n = Math.min(UPLOAD_BLOCK - filled, data.length - at);
+							block.set(data.subarray(at, at + n), filled);
+							filled += n;
+							at += n;
+							if (filled === UPLOAD_BLOCK) {
+								flush(block, filled);
+								block = null;
+							}
 						}
 					}
-				}
 				if (block && filled > 0) flush(block, filled);
 				if (batched > 0) flushBatch();
 				await Promise.all(inFlight);
@@ -283,6 +312,8 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 				return { tempPath, size, eTag };
 			} catch (error) {
 				hash?.abort();
+				// As `for await` leaves a body it stops reading: the rest is not wanted.
+				if (!hash && !body.destroyed) body.destroy();
 				await Promise.allSettled(inFlight);
 				await file.close().catch(() => {});
 				await rm(tempPath, { force: true });

@@ -127,6 +127,14 @@ describe('uploads without a hash (mtime)', () => {
 			})()
 		);
 		await expect(disk.write(broken, 10 * MiB)).rejects.toThrow('connection reset');
+		// A body that closes before its end (a client gone), mid-way or before the upload reads it.
+		const cut = new Readable({ read() {} });
+		cut.push(randomBytes(2.5 * MiB));
+		setTimeout(() => cut.destroy(), 20);
+		await expect(disk.write(cut, 10 * MiB)).rejects.toThrow('the body closed before its end');
+		const gone = Readable.from([randomBytes(10)]);
+		gone.destroy();
+		await expect(disk.write(gone, 10 * MiB)).rejects.toThrow('the body closed before its end');
 		expect(await readdir(join(root, 'tmp'))).toEqual([]);
 	});
 });
