@@ -186,6 +186,8 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 			const mine: Buffer[] = [];
 			const returned: Buffer[] = [];
 			const inFlight = new Set<Promise<unknown>>();
+			/** The first write (or hash) that failed. */
+			let failure: { error: unknown } | null = null;
 			const take = async (): Promise<Buffer> => {
 				for (;;) {
 					const back = returned.pop();
@@ -208,10 +210,12 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 					},
 					(error: unknown) => {
 						inFlight.delete(done);
+						failure ??= { error };
 						throw error;
 					}
 				);
-				// Awaited below, by `take` or by `room`; never an unhandled rejection meanwhile.
+				// Awaited by `take` or `room` while in flight, and kept in `failure` for the end
+				// (a write that fails unwatched has left the set): never lost, never unhandled.
 				done.catch(() => {});
 				inFlight.add(done);
 			};
@@ -257,7 +261,7 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 					let ended = false;
 					const stop = (error: unknown) => {
 						body.off('data', onData);
-						reject(error);
+						reject(error instanceof Error ? error : new Error(String(error)));
 					};
 					const onData = (data: Uint8Array) => {
 						size += data.length;
@@ -307,6 +311,7 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 				if (block && filled > 0) flush(block, filled);
 				if (batched > 0) flushBatch();
 				await Promise.all(inFlight);
+				if (failure) throw failure.error;
 				const eTag = hash ? `"${await hash.digest()}"` : mtimeEtag(await stampUnique(file));
 				await file.close();
 				return { tempPath, size, eTag };

@@ -137,6 +137,28 @@ describe('uploads without a hash (mtime)', () => {
 		await expect(disk.write(gone, 10 * MiB)).rejects.toThrow('the body closed before its end');
 		expect(await readdir(join(root, 'tmp'))).toEqual([]);
 	});
+
+	it('fails an upload whose disk write fails, even one no later chunk waited for', async () => {
+		const disk = createDisk(root, { etagAlgorithm: 'mtime' });
+		const probe = await open(join(root, 'probe'), 'w');
+		const handle = Object.getPrototypeOf(probe) as { writev: () => Promise<unknown> };
+		await probe.close();
+		await rm(join(root, 'probe'));
+		const writev = vi.spyOn(handle, 'writev').mockRejectedValueOnce(new Error('ENOSPC'));
+		try {
+			// The first MiB's write fails long before the body ends.
+			const slow = new Readable({ read() {} });
+			slow.push(randomBytes(1.5 * MiB));
+			setTimeout(() => {
+				slow.push(randomBytes(MiB));
+				slow.push(null);
+			}, 50);
+			await expect(disk.write(slow, 10 * MiB)).rejects.toThrow('ENOSPC');
+			expect(await readdir(join(root, 'tmp'))).toEqual([]);
+		} finally {
+			writev.mockRestore();
+		}
+	});
 });
 
 describe.each(['md5', 'mtime'] as const)('%s ETags through the API', (algorithm) => {
