@@ -186,8 +186,8 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 			const mine: Buffer[] = [];
 			const returned: Buffer[] = [];
 			const inFlight = new Set<Promise<unknown>>();
-			/** The first write (or hash) that failed. */
-			let failure: { error: unknown } | null = null;
+			/** Why writes (or hashes) failed, the first first. */
+			const failures: unknown[] = [];
 			const take = async (): Promise<Buffer> => {
 				for (;;) {
 					const back = returned.pop();
@@ -210,11 +210,11 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 					},
 					(error: unknown) => {
 						inFlight.delete(done);
-						failure ??= { error };
+						failures.push(error);
 						throw error;
 					}
 				);
-				// Awaited by `take` or `room` while in flight, and kept in `failure` for the end
+				// Awaited by `take` or `room` while in flight, and kept in `failures` for the end
 				// (a write that fails unwatched has left the set): never lost, never unhandled.
 				done.catch(() => {});
 				inFlight.add(done);
@@ -311,7 +311,7 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 				if (block && filled > 0) flush(block, filled);
 				if (batched > 0) flushBatch();
 				await Promise.all(inFlight);
-				if (failure) throw failure.error;
+				if (failures.length > 0) throw failures[0];
 				const eTag = hash ? `"${await hash.digest()}"` : mtimeEtag(await stampUnique(file));
 				await file.close();
 				return { tempPath, size, eTag };
