@@ -5,8 +5,8 @@
 // of the file system's clock (mtime), as does a copy; anything but md5 or mtime is refused
 // with Storage's message. Without a hash, uploads write the socket's chunks as they came
 // (writev, nothing copied) and keep the disk's guarantees: every byte, nothing left behind.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -60,6 +60,26 @@ describe('mtime ETags on the disk', () => {
 			})
 		);
 		expect(new Set(eTags).size).toBe(eTags.length);
+	});
+});
+
+describe("a finished file's ETag (a TUS upload's part file)", () => {
+	it('is the MD5 of its bytes (md5), or its stamped mtime and size (mtime)', async () => {
+		const root = await mkdtemp(join(tmpdir(), 'gd-etag-'));
+		try {
+			const data = randomBytes(2.5 * MiB + 3);
+			const path = join(root, 'part');
+			await writeFile(path, data);
+			const md5 = createDisk(root, { etagAlgorithm: 'md5' });
+			expect(await md5.eTagOf(path)).toBe(`"${createHash('md5').update(data).digest('hex')}"`);
+			const mtime = createDisk(root, { etagAlgorithm: 'mtime' });
+			const eTag = await mtime.eTagOf(path);
+			const stats = await stat(path);
+			expect(eTag).toBe(`"${stats.mtimeMs.toString(16)}-${data.length.toString(16)}"`);
+			expect(await mtime.eTagOf(path)).not.toBe(eTag);
+		} finally {
+			await rm(root, { recursive: true, force: true });
+		}
 	});
 });
 
