@@ -20,6 +20,7 @@ import type { Stats } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ERRORS } from './errors.ts';
 import { mtimeEtag, type EtagAlgorithm } from './etag.ts';
 import { md5, type Md5 } from './md5.ts';
@@ -144,18 +145,8 @@ async function stampedEtag(path: string): Promise<string> {
 }
 
 async function md5OfFile(path: string): Promise<string> {
-	const file = await open(path, 'r');
 	const hash = createHash('md5');
-	try {
-		const block = Buffer.allocUnsafe(BLOCK);
-		for (;;) {
-			const { bytesRead } = await file.read(block, 0, BLOCK, null);
-			if (bytesRead === 0) break;
-			hash.update(block.subarray(0, bytesRead));
-		}
-	} finally {
-		await file.close();
-	}
+	await pipeline(createReadStream(path, { highWaterMark: BLOCK }), hash);
 	return `"${hash.digest('hex')}"`;
 }
 

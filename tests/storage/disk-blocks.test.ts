@@ -10,6 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDisk, type Disk } from '../../platform/storage/disk.ts';
+import { pieces } from './support.ts';
 
 const MiB = 1 << 20;
 let root: string;
@@ -23,13 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await rm(root, { recursive: true, force: true });
 });
-
-/** `data` in pieces of `size` bytes, as a socket would deliver it. */
-function pieces(data: Buffer, size: number): Readable {
-	const parts: Buffer[] = [];
-	for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size));
-	return Readable.from(parts);
-}
 
 const md5 = (data: Buffer) => `"${createHash('md5').update(data).digest('hex')}"`;
 

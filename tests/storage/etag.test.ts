@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDisk } from '../../platform/storage/disk.ts';
 import { etagAlgorithm, type EtagAlgorithm } from '../../platform/storage/etag.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { pieces } from './support.ts';
 
 const MiB = 1 << 20;
 
@@ -91,13 +92,6 @@ describe('uploads without a hash (mtime)', () => {
 	afterAll(async () => {
 		await rm(root, { recursive: true, force: true });
 	});
-	/** `data` in pieces of `size` bytes, as a socket would deliver it. */
-	const pieces = (data: Buffer, size: number) => {
-		const parts: Buffer[] = [];
-		for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size));
-		return Readable.from(parts);
-	};
-
 	it('stores every byte of uneven, tiny and empty bodies, one writev per MiB of chunks', async () => {
 		const disk = createDisk(root, { etagAlgorithm: 'mtime' });
 		const probe = await open(join(root, 'probe'), 'w');

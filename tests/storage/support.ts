@@ -3,6 +3,7 @@
 // then checks that the stand-in and Storage answer alike). Clients record the HTTP status of
 // every response, so a test asserts both the status Storage sends and the body's statusCode.
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 
@@ -72,3 +73,10 @@ export async function startStorageTarget(): Promise<StorageTarget> {
 
 /** A bucket name no other run uses. */
 export const bucketName = (label: string) => `t-${label}-${randomUUID().slice(0, 8)}`;
+
+/** `data` in pieces of `size` bytes, as a socket would deliver it. */
+export function pieces(data: Buffer, size: number): Readable {
+	const parts: Buffer[] = [];
+	for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size));
+	return Readable.from(parts);
+}
