@@ -16,6 +16,31 @@ async function startCampaign(page: Page, slug: string, name: string): Promise<st
 	return /campaigns\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
 }
 
+/**
+ * Holds the answer to the first post whose URL contains `part` until
+ * `release()`: `held` resolves once the server has answered it (so what it
+ * saved is saved) and the page is still waiting.
+ */
+async function holdFirstAnswer(page: Page, part: string) {
+	let release!: () => void;
+	const released = new Promise<void>((resolve) => (release = resolve));
+	let answered!: () => void;
+	const held = new Promise<void>((resolve) => (answered = resolve));
+	let first = true;
+	await page.route(
+		(url) => url.href.includes(part),
+		async (route) => {
+			if (!first || route.request().method() !== 'POST') return route.continue();
+			first = false;
+			const response = await route.fetch();
+			answered();
+			await released;
+			await route.fulfill({ response });
+		}
+	);
+	return { held, release };
+}
+
 test('fill the wizard half-way, reload, finish on a second load and submit', async ({ page }) => {
 	const owner = await confirmedUser('Wanda Wizard', 'wizard');
 	const { name, slug } = uniqueOrgName('Trail Runners');
@@ -53,12 +78,18 @@ test('fill the wizard half-way, reload, finish on a second load and submit', asy
 		await page.getByLabel('Currency').selectOption('EUR');
 		await page.getByLabel('Starts').fill('2099-03-01T09:00');
 		await page.getByLabel('Ends').fill('2099-02-01T09:00');
+		// As on a slow connection: the first Next's answer arrives only after
+		// the second Next is pressed (the error shows at once, from the page).
+		// The second must wait for it and post the revision it saved.
+		const slow = await holdFirstAnswer(page, '?/next');
 		await page.getByRole('button', { name: 'Next' }).click();
 		await expect(page.getByText('The end must come after the start.')).toBeVisible();
+		await slow.held;
 		await page.getByLabel('Ends').fill('2099-04-30T18:00');
 		await page.getByLabel('Line 1', { exact: true }).fill('Creator fees');
 		await page.getByLabel('Amount of line 1').fill('9000');
 		await page.getByRole('button', { name: 'Next' }).click();
+		slow.release();
 		await expect(page).toHaveURL(new RegExp(`/edit/audience$`));
 		// An influencer campaign's audience is optional; its brief is not.
 		await page.getByRole('button', { name: 'Next' }).click();
