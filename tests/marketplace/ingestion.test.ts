@@ -358,6 +358,82 @@ describe('bad items', () => {
 		expect(again.items_rejected).toBe(9);
 	});
 
+	// A clean batch is checked once, set-based, and written whole; one refused
+	// item sends the batch item by item. Each case below is the only bad item
+	// of its batch, including those only the tables' checks or unique keys
+	// catch (a table would take some of them as they are: a JSON null, a rate
+	// that rounds to 1, a country code of the right form).
+	it.each([
+		['followers as text', { followers: '12000' }, 'followers'],
+		['followers with 16 digits', { followers: 1e16 }, 'followers'],
+		['followers not whole', { followers: 1.5 }, 'followers'],
+		['a rate just above 1', { engagement_rate: 1.00000001 }, 'engagement_rate'],
+		['average views not whole', { avg_views: 1.5 }, 'avg_views'],
+		['a null name', { display_name: null }, 'display_name'],
+		['a null country', { country: null }, 'country'],
+		['an unknown country', { country: 'XX' }, 'country'],
+		['a null measurement time', { measured_at: null }, 'measured_at'],
+		['a bad handle', { handle: 'no spaces allowed' }, 'handle'],
+		['a category that is not text', { categories: ['beauty', 7] }, 'categories'],
+		[
+			'21 categories',
+			{ categories: Array.from({ length: 21 }, (_, i) => `topic ${i}`) },
+			'categories'
+		],
+		['a long influencer key', { influencer_key: 'k'.repeat(161) }, 'influencer_key'],
+		['an unknown age band', { audience: { ages: { '18-24': 0.5, '99+': 0.1 } } }, 'audience.ages'],
+		[
+			'an unknown audience country',
+			{ audience: { countries: { FR: 0.5, XX: 0.1 } } },
+			'audience.countries'
+		]
+	])('refuses %s alone in a clean batch and lands the rest', async (name, override, field) => {
+		const n = 600 + 2 * name.length + Object.keys(override).length;
+		const id = `lone-${name.replaceAll(' ', '-')}`;
+		const out = await deliver(run(id, 'succeeded'), [
+			profileItem(n, { external_id: `${id}-good`, handle: `good.${n}` }),
+			profileItem(n, { external_id: `${id}-bad`, handle: `bad.${n}`, ...override })
+		]);
+		expect(out).toMatchObject({ profiles_created: 1, items_rejected: 1 });
+		const log = (await entries(out.run_id)).filter((e) => e.kind === 'rejected');
+		expect(log.map((e) => e.detail.field)).toEqual([field]);
+		expect(
+			await count(`select count(*) n from public.marketplace_profiles where external_id like $1`, [
+				`${id}-%`
+			])
+		).toBe(1);
+	});
+
+	it('refuses, in an otherwise clean batch, copies of a handle or an account and a second profile of an influencer', async () => {
+		await deliver(run('lone-key-1', 'succeeded'), [
+			profileItem(640, { influencer_key: 'lone-person' })
+		]);
+		const out = await deliver(run('lone-key-2', 'succeeded'), [
+			profileItem(641),
+			profileItem(642, { handle: 'twice.here' }),
+			profileItem(643, { handle: 'Twice.Here' }),
+			profileItem(644, { handle: 'first.copy', external_id: 'ig-twice' }),
+			profileItem(645, { handle: 'second.copy', external_id: 'ig-twice' }),
+			profileItem(646, { influencer_key: 'lone-person' })
+		]);
+		expect(out).toMatchObject({ profiles_created: 1, items_rejected: 5 });
+		const log = (await entries(out.run_id)).filter((e) => e.kind === 'rejected');
+		expect(log.map((e) => e.detail.field)).toEqual([
+			'handle',
+			'handle',
+			'external_id',
+			'external_id',
+			'influencer_key'
+		]);
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_profiles p
+				   join public.marketplace_influencers i on i.id = p.influencer_id
+				  where i.key = 'lone-person'`
+			)
+		).toBe(1);
+	});
+
 	it("ignores fields it does not read, even named like a profile's columns", async () => {
 		// Providers send their own ids and dates; only the documented fields are read.
 		const out = await deliver(run('extra-fields', 'succeeded'), [
