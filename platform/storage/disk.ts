@@ -160,6 +160,8 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 		return join(root, 'objects', version.slice(0, 2), version);
 	};
 	const ready = mkdir(tmpDir, { recursive: true });
+	/** The version folders known to exist (see commit). */
+	const folders = new Set<string>();
 
 	return {
 		root,
@@ -321,8 +323,20 @@ export function createDisk(root: string, options: { etagAlgorithm?: EtagAlgorith
 		},
 		async commit(file, version) {
 			const target = pathOf(version);
-			await mkdir(join(target, '..'), { recursive: true });
-			await rename(file.tempPath, target);
+			const folder = join(target, '..');
+			// Each of the 256 folders is made once per process rather than once per upload (a
+			// trip through libuv's threads each time); one removed since is made again.
+			if (!folders.has(folder)) {
+				await mkdir(folder, { recursive: true });
+				folders.add(folder);
+			}
+			try {
+				await rename(file.tempPath, target);
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+				await mkdir(folder, { recursive: true });
+				await rename(file.tempPath, target);
+			}
 		},
 		async discard(file) {
 			await rm(file.tempPath, { force: true });

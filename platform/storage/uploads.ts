@@ -2,7 +2,8 @@
 //
 //   1. prepareUpload: the key is valid, the bucket exists, the MIME type is allowed and the
 //      declared size fits; then the object row is written as the caller and rolled back, so RLS
-//      says yes or no (INSERT; an upsert also SELECT and UPDATE) before any byte is stored;
+//      says yes or no (INSERT; an upsert also SELECT and UPDATE) before any byte is stored (the
+//      bucket and the permission in one round trip when both pass: db.ts bucketIfUploadAllowed);
 //   2. writeBytes: the body streams into a temporary file, counted against the size limit;
 //   3. finishUpload: the row is written (as Storage's super user, RLS already asked), the file
 //      is renamed into place, and the bytes of a replaced version are removed after commit.
@@ -13,13 +14,16 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import {
 	asService,
+	bucketIfUploadAllowed,
 	findBucket,
-	findObjectOrNull,
+	findObjectStatement,
 	insertObject,
+	insertObjectStatement,
 	testPermission,
 	upsertObject,
 	type BucketRow,
 	type Caller,
+	type NewObject,
 	type ObjectMetadata,
 	type ObjectRow
 } from './db.ts';
@@ -65,9 +69,18 @@ export async function prepareUpload(
 	target: UploadTarget
 ): Promise<PreparedUpload> {
 	mustBeValidKey(target.objectName);
-	const bucket = await asService(deps.pool, 'object.upload', (tx) =>
-		findBucket(tx, target.bucketId)
+	// Both database checks in one round trip when they pass (the common case); when not, again
+	// one by one below, so the refusal is the same one, in the same order, as without it.
+	const allowed = await bucketIfUploadAllowed(
+		deps.pool,
+		target.caller,
+		'object.upload',
+		objectToTest(target),
+		target.upsert
 	);
+	const bucket =
+		allowed ??
+		(await asService(deps.pool, 'object.upload', (tx) => findBucket(tx, target.bucketId)));
 	const maxBytes = isEmptyFolder(target.objectName)
 		? 0
 		: Math.min(deps.fileSizeLimit, bucket.file_size_limit ?? Infinity);
@@ -77,9 +90,22 @@ export async function prepareUpload(
 	if (target.declaredSize !== undefined && target.declaredSize > maxBytes) {
 		throw ERRORS.entityTooLarge();
 	}
-	await canUpload(deps, target);
+	if (!allowed) await canUpload(deps, target);
 	return { ...target, bucket, maxBytes };
 }
+
+/** The row an upload's permission test writes (and rolls back). */
+const objectToTest = (
+	target: Pick<UploadTarget, 'bucketId' | 'objectName' | 'caller' | 'userMetadata'> &
+		Partial<Pick<UploadTarget, 'mimeType' | 'declaredSize'>>
+): NewObject => ({
+	bucketId: target.bucketId,
+	name: target.objectName,
+	owner: target.caller.sub,
+	version: randomUUID(),
+	metadata: { mimetype: target.mimeType, contentLength: target.declaredSize },
+	userMetadata: target.userMetadata ?? null
+});
 
 /**
  * Asks RLS whether the caller may write the object row (INSERT; for an upsert, INSERT … ON
@@ -91,14 +117,7 @@ export async function canUpload(
 		Partial<Pick<UploadTarget, 'mimeType' | 'declaredSize'>>
 ): Promise<void> {
 	await testPermission(deps.pool, target.caller, 'object.upload', (tx) =>
-		(target.upsert ? upsertObject : insertObject)(tx, {
-			bucketId: target.bucketId,
-			name: target.objectName,
-			owner: target.caller.sub,
-			version: randomUUID(),
-			metadata: { mimetype: target.mimeType, contentLength: target.declaredSize },
-			userMetadata: target.userMetadata ?? null
-		})
+		(target.upsert ? upsertObject : insertObject)(tx, objectToTest(target))
 	);
 }
 
@@ -128,24 +147,38 @@ export async function finishUpload(
 	};
 	let replaced: string | null = null;
 	let committed = false;
+	const values = {
+		bucketId: upload.bucketId,
+		name: upload.objectName,
+		owner: upload.caller.sub,
+		version,
+		metadata,
+		userMetadata: upload.userMetadata ?? null
+	};
 	try {
-		const row = await asService(deps.pool, 'object.upload', async (tx) => {
-			const current = await findObjectOrNull(tx, upload.bucketId, upload.objectName, true);
-			if (current && !upload.upsert) throw ERRORS.resourceAlreadyExists();
-			replaced = current?.version ?? null;
-			const values = {
-				bucketId: upload.bucketId,
-				name: upload.objectName,
-				owner: upload.caller.sub,
-				version,
-				metadata,
-				userMetadata: upload.userMetadata ?? null
-			};
-			const written = await (current ? upsertObject : insertObject)(tx, values);
-			await deps.disk.commit(file, version);
-			committed = true;
-			return written;
-		});
+		// The transaction's first statement goes with its begin (withCaller's `first`): without
+		// upsert the row is simply inserted (an existing key fails it: ResourceAlreadyExists, as
+		// Storage answers); with upsert the current row is locked first, so the version it
+		// replaces is the one whose bytes go. Two round trips then, three with upsert (instead
+		// of four).
+		const row = await asService(
+			deps.pool,
+			'object.upload',
+			async (tx, [first]) => {
+				let written = first as ObjectRow;
+				if (upload.upsert) {
+					const current = (first as ObjectRow | undefined) ?? null;
+					replaced = current?.version ?? null;
+					written = await (current ? upsertObject : insertObject)(tx, values);
+				}
+				await deps.disk.commit(file, version);
+				committed = true;
+				return written;
+			},
+			upload.upsert
+				? findObjectStatement(upload.bucketId, upload.objectName, true)
+				: insertObjectStatement(values)
+		);
 		await deps.disk.remove([replaced]);
 		return row;
 	} catch (error) {

@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketName, startStorageTarget, type StorageTarget } from './support.ts';
 
@@ -99,6 +100,55 @@ describe.runIf(!process.env.SUPABASE_URL)('storage under RLS', () => {
 			.upload('someone-else/y.bin', new Blob([big]));
 		expectError(multipart.error, 400, '403');
 		expect({ rows: await rowCount(), files: await filesOnDisk() }).toEqual(before);
+	});
+
+	it('asks Postgres once before an allowed upload, twice after; refusals keep their order', async () => {
+		// Every statement the Storage API sends during one request, counted on the pool it shares.
+		const pool = target.platform!.pool;
+		const sent: string[] = [];
+		const watched = new WeakSet<object>();
+		const watch = (client: pg.PoolClient) => {
+			if (watched.has(client)) return;
+			watched.add(client);
+			const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+			client.query = ((...args: unknown[]) => {
+				const first = args[0] as string | { text: string };
+				sent.push(typeof first === 'string' ? first : first.text);
+				return query(...args);
+			}) as never;
+		};
+		pool.on('acquire', watch);
+		const during = async (work: () => Promise<unknown>) => {
+			sent.length = 0;
+			await work();
+			return sent.map((q) => q.trim().split(/\s+/).slice(0, 2).join(' '));
+		};
+		try {
+			const mine = owner.client.storage.from(bucket);
+			// The bucket and RLS's yes in one query (rolled back); then the row with its begin,
+			// and the commit.
+			const allowed = await during(async () => {
+				expect((await mine.upload(`${owner.id}/trips.txt`, text('t'))).error).toBeNull();
+			});
+			expect(allowed).toEqual(['begin; select', 'begin; select', 'commit']);
+			// Refused by RLS: asked again step by step, which says why; nothing kept.
+			const before = { rows: await rowCount(), files: await filesOnDisk() };
+			const refused = await during(async () => {
+				const { error } = await mine.upload('someone-else/trips.txt', text('t'));
+				expect(error?.message).toBe('new row violates row-level security policy');
+			});
+			expect(refused.length).toBeGreaterThan(1);
+			expect({ rows: await rowCount(), files: await filesOnDisk() }).toEqual(before);
+			// An unknown bucket is NoSuchBucket, not the row's foreign key.
+			const { error: missing } = await owner.client.storage
+				.from(`${bucket}-missing`)
+				.upload(`${owner.id}/x.txt`, text('x'));
+			expectError(missing, 400, '404');
+			expect(missing?.message).toBe('Bucket not found');
+		} finally {
+			pool.off('acquire', watch);
+			await owner.client.storage.from(bucket).remove([`${owner.id}/trips.txt`]);
+		}
 	});
 
 	it('lets a viewer read but not upload', async () => {
