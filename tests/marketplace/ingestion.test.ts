@@ -434,6 +434,55 @@ describe('bad items', () => {
 		).toBe(1);
 	});
 
+	it('takes a profile another delivery created meanwhile as known, never twice (two deliveries at once)', async () => {
+		const other = new pg.Client({ connectionString: testDb.url });
+		const watcher = new pg.Client({ connectionString: testDb.url });
+		await other.connect();
+		await watcher.connect();
+		try {
+			await other.query('begin');
+			await other.query(`select set_config('role', 'service_role', true)`);
+			await other.query('select private.data_run_receive($1::jsonb, $2::jsonb)', [
+				JSON.stringify(run('race-1', 'succeeded')),
+				JSON.stringify([profileItem(980), profileItem(981)])
+			]);
+			// This one does not see the other's rows yet: it inserts ig-981 too and
+			// waits on the unique key until the other commits.
+			const second = deliver(run('race-2', 'succeeded'), [
+				profileItem(981, { followers: 99_999 }),
+				profileItem(982)
+			]);
+			const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid'))
+				.rows[0]!.pid;
+			for (let waited = 0; ; waited += 50) {
+				const { rows } = await watcher.query<{ n: string }>(
+					`select count(*) n from pg_stat_activity
+					  where wait_event_type = 'Lock' and $1 = any(pg_blocking_pids(pid))`,
+					[otherPid]
+				);
+				if (Number(rows[0]!.n) > 0) break;
+				if (waited > 30_000) throw new Error('the second delivery never waited on the first');
+				await new Promise((done) => setTimeout(done, 50));
+			}
+			await other.query('commit');
+			const out = await second;
+			expect(out).toMatchObject({ profiles_created: 1, profiles_updated: 1, items_rejected: 0 });
+			expect(
+				await count(
+					`select count(*) n from public.marketplace_profiles where external_id = 'ig-981' and followers = 99999`
+				)
+			).toBe(1);
+			expect(
+				await count(
+					`select count(*) n from public.marketplace_influencers where key in ('instagram:ig-981', 'instagram:ig-982')`
+				)
+			).toBe(2);
+		} finally {
+			await other.end();
+			await watcher.end();
+		}
+	});
+
 	it("ignores fields it does not read, even named like a profile's columns", async () => {
 		// Providers send their own ids and dates; only the documented fields are read.
 		const out = await deliver(run('extra-fields', 'succeeded'), [
