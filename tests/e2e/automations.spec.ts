@@ -3,7 +3,7 @@
 // it, tag a contact on the contact page, watch the run finish on its timeline
 // and find the email in the dev mailbox (sent by the stack's job worker).
 import { randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Request } from '@playwright/test';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { confirmedUser, uniqueEmail } from './helpers.ts';
 import { stack } from './stack.ts';
@@ -422,4 +422,77 @@ test('an API key is saved as a secret, picked in an HTTP step header and never s
 		expect(await other.content()).not.toContain('crm_key');
 		await context.close();
 	});
+});
+
+test('a Validate pressed while the autosave is on its way waits for it, and the newer draft is the one kept', async ({
+	page
+}) => {
+	test.setTimeout(90_000);
+	const owner = await confirmedUser('Aria Autosave', 'autosave');
+	const { name, slug } = uniqueOrgName('Save Works');
+	const orgId = await seedOrg({ owner, name, slug });
+	const automationId = await withDb(async (db) => {
+		const { rows } = await db.query<{ id: string }>(
+			`insert into public.automations (org_id, name) values ($1, 'Slow line') returning id`,
+			[orgId]
+		);
+		return rows[0]!.id;
+	});
+	await signInAs(page, owner);
+	await openApp(page, `/${slug}/automations/${automationId}`);
+
+	// As on a slow connection: the autosave's post reaches the server only when let go.
+	const isPost = (request: Request, action: string) =>
+		request.method() === 'POST' && new URL(request.url()).search === `?/${action}`;
+	let letGo!: () => void;
+	const released = new Promise<void>((resolve) => (letGo = resolve));
+	let autosaving!: () => void;
+	const autosaveHeld = new Promise<void>((resolve) => (autosaving = resolve));
+	await page.route(
+		(url) => url.search === '?/save',
+		async (route) => {
+			autosaving();
+			await released;
+			await route.continue();
+		}
+	);
+
+	await page.getByTestId('trigger-settings').getByLabel('Start runs').selectOption('event');
+	await page
+		.getByTestId('trigger-settings')
+		.getByLabel('Event', { exact: true })
+		.selectOption('contact.created');
+	// The autosave goes a couple of seconds after the last change.
+	await autosaveHeld;
+	await page.getByLabel('Add a step').selectOption('wait');
+	await page.getByRole('button', { name: 'Add step' }).click();
+	await expect(page.getByTestId('step-list').getByRole('button', { name: /Wait 1/ })).toBeVisible();
+
+	const validated = page.waitForResponse((r) => isPost(r.request(), 'validate'));
+	await page.getByRole('button', { name: 'Validate' }).click();
+	// Validate must not overtake the save still on its way. (Had it been sent, let it
+	// finish first, so that the older save lands last, as it can on a slow connection.)
+	const overtook = await page
+		.waitForRequest((r) => isPost(r, 'validate'), { timeout: 3_000 })
+		.then(
+			() => true,
+			() => false
+		);
+	if (overtook) await validated;
+	letGo();
+	await validated;
+	await expect(page.getByTestId('version')).toContainText('Draft saved.');
+
+	const draft = await withDb(async (db) => {
+		const { rows } = await db.query<{ draft: { steps: { type: string }[] } }>(
+			`select draft from public.automations where id = $1`,
+			[automationId]
+		);
+		return rows[0]!.draft;
+	});
+	expect(draft.steps.map((s) => s.type)).toContain('wait');
+	expect(overtook).toBe(false);
+	await page.reload();
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
+	await expect(page.getByTestId('step-list').getByRole('button', { name: /Wait 1/ })).toBeVisible();
 });
