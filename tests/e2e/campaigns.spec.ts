@@ -55,13 +55,20 @@ test('fill the wizard half-way, reload, finish on a second load and submit', asy
 		await expect(page.getByText('Saved', { exact: true })).toBeVisible();
 		await page.getByRole('button', { name: 'Next' }).click();
 		await expect(page).toHaveURL(new RegExp(`/edit/objective$`));
-		// Next on an empty step names what is missing and stays.
+		// Next on an empty step names what is missing and stays. As on a slow connection,
+		// its answer (it saved the empty step) arrives only once the autosave of what is
+		// typed next is due: the autosave waits for it and posts the revision it saved.
+		const slowNext = await holdFirstAnswer(page, '?/next');
 		await page.getByRole('button', { name: 'Next' }).click();
 		await expect(page.getByText('Say what this campaign should achieve.')).toBeVisible();
+		await slowNext.held;
 		await page.getByLabel('Objective').fill('Reach trail runners in Germany');
 		await page.getByLabel('Metric 1').selectOption({ label: 'Reach' });
 		await page.getByLabel('Target 1').fill('250000');
+		await expect(page.getByText('Saving…')).toBeVisible();
+		slowNext.release();
 		await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+		await expect(page.getByRole('alert').filter({ hasText: 'saved this step' })).toHaveCount(0);
 	});
 
 	await test.step('a reload keeps what was typed; the wizard resumes at the first unfinished step', async () => {
