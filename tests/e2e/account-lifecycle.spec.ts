@@ -18,6 +18,8 @@ test('sign up → confirm → edit profile → sign out → protected redirect �
 	});
 
 	await test.step('edit the profile name; it persists after a reload', async () => {
+		// The menu needs the page running (the confirmation link's redirect just loaded it).
+		await expect(page.locator('[data-hydrated]')).toBeAttached();
 		await page.getByRole('button', { name: /open the user menu/i }).click();
 		await page.getByRole('menuitem', { name: 'Account' }).click();
 		await expect(page).toHaveURL('/account');

@@ -81,6 +81,9 @@ export async function signIn(page: Page, email: string, password: string): Promi
 
 /** Signs out from the shell's user menu, with the keyboard. */
 export async function signOutFromUserMenu(page: Page): Promise<void> {
+	// The menu opens only once the page runs: an Enter pressed on the server-rendered
+	// button before hydration (a page just loaded on a slow machine) opens nothing.
+	await expect(page.locator('[data-hydrated]')).toBeAttached();
 	const trigger = page.getByRole('button', { name: /open the user menu/i });
 	await trigger.focus();
 	await page.keyboard.press('Enter');
