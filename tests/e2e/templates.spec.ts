@@ -4,7 +4,7 @@
 // contact's data at desktop and phone widths, saves it, sends a test to
 // themselves and finds it in the mailbox; a viewer gets the preview alone.
 import { deflateSync } from 'node:zlib';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Request } from '@playwright/test';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { confirmedUser } from './helpers.ts';
 import { stack } from './stack.ts';
@@ -130,10 +130,47 @@ test('build a template with an image and a merge tag, preview it and send a test
 	});
 
 	await test.step('the preview shows a contact’s data, at desktop and phone width', async () => {
+		// As on a loaded server: the preview asked for before the contact was picked
+		// answers after the one with the contact, and must not replace it.
+		const isPreview = (url: URL) => url.pathname.endsWith('/preview');
+		const forContact = (request: Request) =>
+			(request.postDataJSON() as { contactId: string | null }).contactId !== null;
+		let answerLate!: () => void;
+		const late = new Promise<void>((resolve) => (answerLate = resolve));
+		await page.route(isPreview, async (route) => {
+			if (forContact(route.request())) return route.continue();
+			const response = await route.fetch();
+			await late;
+			await route.fulfill({ response });
+		});
+		const asked = page.waitForRequest((r) => isPreview(new URL(r.url())) && !forContact(r));
+		await settings.getByLabel(/^Description/).fill('Our new jacket, in green');
+		await asked;
+		const answered = page.waitForResponse(
+			(r) => isPreview(new URL(r.url())) && forContact(r.request())
+		);
 		await page.getByLabel('Preview as contact').selectOption({ label: 'Ann <ann@example.com>' });
+		await answered;
+		const lateAnswer = page.waitForResponse(
+			(r) => isPreview(new URL(r.url())) && !forContact(r.request())
+		);
+		answerLate();
+		await (await lateAnswer).finished();
+		// Two frames: the page has had its turns to read that late answer.
+		await page.evaluate(
+			() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+		);
+		await page.unroute(isPreview);
+		await expect(page.locator('iframe[title="Email preview"]')).toHaveAttribute(
+			'srcdoc',
+			/Hi Ann, your size: 38/
+		);
 		const frame = page.frameLocator('iframe[title="Email preview"]');
 		await expect(frame.locator('body')).toContainText('Hi Ann, your size: 38', { timeout: 20_000 });
-		await expect(frame.locator('img[alt="Our new jacket"]')).toHaveAttribute('src', /hero\.png$/);
+		await expect(frame.locator('img[alt="Our new jacket, in green"]')).toHaveAttribute(
+			'src',
+			/hero\.png$/
+		);
 		await expect(frame.locator('body')).toContainText('1 Harbour Street');
 		await page.getByRole('button', { name: 'Phone' }).click();
 		await expect(page.locator('iframe[title="Email preview"]')).toHaveCSS('width', '375px');
