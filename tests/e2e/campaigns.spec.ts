@@ -157,8 +157,22 @@ test('two people edit one draft: the second is told what changed and keeps their
 	const banner = second.getByRole('alert').filter({ hasText: 'saved this step' });
 	await expect(banner).toContainText('Otto Owner');
 	await expect(banner).toContainText('Description');
+	// As on a slow connection: "Keep mine" is answered only after the autosave that its
+	// click makes due would have gone; that autosave waits for it (posted alongside it,
+	// it carried the replaced revision and the banner came back).
+	const slowKeep = await holdFirstAnswer(second, '/edit/basics/save');
 	await banner.getByRole('button', { name: 'Keep mine' }).click();
+	await slowKeep.held;
+	const overtook = await second
+		.waitForRequest((r) => r.url().endsWith('/edit/basics/save'), { timeout: 3_000 })
+		.then(
+			() => true,
+			() => false
+		);
+	slowKeep.release();
 	await expect(second.getByText('Saved', { exact: true })).toBeVisible();
+	await expect(banner).toHaveCount(0);
+	expect(overtook).toBe(false);
 
 	const saved = await withDb(async (db) => {
 		const { rows } = await db.query<{ data: { description: string } }>(
