@@ -127,7 +127,12 @@ test('an automation email arrives from the organization with its unsubscribe lin
 		// The timeline shows the email the automation sent (linked to it) and the unsubscribe.
 		const timeline = page.getByRole('list', { name: 'Timeline' });
 		const sent = timeline.getByTestId('timeline-event').filter({ hasText: 'Email sent' });
-		await expect(sent).toContainText(subject);
+		// The worker records the step as done just after the mail server took the email, so
+		// the mailbox can have it first: look again until the timeline shows it.
+		await expect(async () => {
+			await page.reload();
+			await expect(sent).toContainText(subject, { timeout: 1_000 });
+		}).toPass({ timeout: 20_000 });
 		await expect(sent.getByRole('link', { name: 'Welcome' })).toHaveAttribute(
 			'href',
 			new RegExp(`/${slug}/automations/[0-9a-f-]{36}$`)
