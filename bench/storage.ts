@@ -221,13 +221,13 @@ async function main() {
 		};
 		// Like for like on the disk. Storage keeps each upload as a new object, so the fs
 		// baseline writes each round's bytes into a new file, kept too: both take page-cache
-		// pages the kernel has not used yet. On this machine (a VM whose host backs guest
-		// memory when it is first touched, and takes back what the guest frees) those cost
-		// far more than pages a file just gave back: 100 MB into new files kept, ~200 ms of
-		// CPU each, against ~35 ms rewriting one file (2026-12-05). Until then the baseline
-		// rewrote one file while Storage kept every object, which timed recycled pages
-		// against fresh ones. Both sides writing into pages just given back are timed after
-		// the rounds (below).
+		// pages no file holds. Until 2026-12-05 the baseline rewrote one file, whose pages a
+		// truncated file had just given back, while Storage kept every object. On this machine
+		// (a VM whose host backs guest memory when it is first touched) the two can differ
+		// several times over: minutes after a boot, 100 MB into new files kept cost ~200 ms of
+		// CPU each against ~35 ms rewriting one file; once the machine had run a while, new
+		// files took 35–50 ms too. Both sides writing into pages just given back are timed
+		// after the rounds (below).
 		const baselineFile = (round: number) => join(dir, `baseline-${round}.bin`);
 
 		// The clients, both plain streaming HTTP/1.1 on loopback (the bench's own CPU competes
