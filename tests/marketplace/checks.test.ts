@@ -147,6 +147,33 @@ describe('marketplace profile checks', () => {
 		);
 	});
 
+	it('checks handles as the platforms’ formats say, length bounds and characters alike', async () => {
+		// The formats as written first (bounded repetitions), against the check's cheaper form
+		// (the class unbounded, the length compared), on every platform for handles at and
+		// around each bound, with characters of every other class, a newline and non-ASCII.
+		const { rows } = await client.query<{ platform: string; handle: string }>(
+			`with formats(platform, pattern) as (values
+			   ('instagram', '^[A-Za-z0-9._]{1,30}$'), ('tiktok', '^[A-Za-z0-9._]{2,24}$'),
+			   ('youtube', '^[A-Za-z0-9._-]{3,30}$'), ('twitch', '^[A-Za-z0-9_]{4,25}$'),
+			   ('x', '^[A-Za-z0-9_]{1,15}$'), ('linkedin', '^[A-Za-z0-9-]{3,100}$'),
+			   ('facebook', '^[A-Za-z0-9.]{5,50}$'), ('pinterest', '^[A-Za-z0-9_]{3,30}$'),
+			   ('snapchat', '^[A-Za-z][A-Za-z0-9._-]{2,14}$')),
+			 handles(handle) as (
+			   select h from unnest(array['', 'a', '.', '-', '_', '9a', 'a.b', 'a-b', 'a_b', 'a b', 'a@b', 'é',
+			     'ab' || chr(10), chr(10) || 'ab', 'Zz9', '.ab', '-ab', '_ab']) h
+			   union all
+			   select repeat(c, len) || tail
+			     from unnest(array['a', '9', '.', '-', '_']) c,
+			          generate_series(1, 102) len,
+			          unnest(array['', '.', '-', '_', '!']) tail)
+			 select f.platform, h.handle
+			   from formats f cross join handles h
+			  where private.social_handle_ok(f.platform::public.social_platform, h.handle)
+			        is distinct from (h.handle ~ f.pattern)`
+		);
+		expect(rows).toEqual([]);
+	});
+
 	it('keeps the countries with at least 10 % of the audience, in order, for the filter', async () => {
 		const { rows } = await client.query<{ main: string[] }>(
 			`insert into public.marketplace_profiles (influencer_id, platform, external_id, handle, display_name,

@@ -82,7 +82,8 @@ export async function getInfluencer(trx: Trx, id: string): Promise<MarketplaceIn
 		.orderBy('followers', 'desc')
 		.orderBy('platform')
 		.execute();
-	// The latest measurements of each profile (index marketplace_profile_metrics_history_idx).
+	// The latest measurements of each profile (found by the primary key, profile_id first; a few
+	// rows per profile, sorted in memory).
 	const history = profiles.length
 		? await trx
 				.selectFrom('marketplace_profiles as p')
