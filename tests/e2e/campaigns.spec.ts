@@ -126,6 +126,41 @@ test('fill the wizard half-way, reload, finish on a second load and submit', asy
 	});
 });
 
+test('opening a step saves nothing until something is typed', async ({ page }) => {
+	const owner = await confirmedUser('Sam Still', 'still');
+	const { name, slug } = uniqueOrgName('Still Water');
+	await seedOrg({ owner, name, slug, brands: ['Trail Co'] });
+	await signInAs(page, owner);
+	const id = await startCampaign(page, slug, 'Quiet draft');
+
+	// The budget step starts in the organization's time zone. That default once reached the
+	// form only after it was shown, as an edit, so merely opening the step saved a revision:
+	// a page loaded meanwhile (or a second tab) then took the person's own save for someone
+	// else's. The autosave's timer is run forward rather than waited for.
+	await page.clock.install();
+	const posts: string[] = [];
+	page.on('request', (request) => {
+		if (request.method() === 'POST') posts.push(request.url());
+	});
+	await openApp(page, `/${slug}/campaigns/${id}/edit/budget`);
+	await expect(page.getByLabel('Time zone')).toHaveValue('UTC');
+	await page.clock.runFor(5_000);
+	expect(posts).toEqual([]);
+
+	// What is typed is saved, time zone included.
+	await page.getByLabel('Budget', { exact: true }).fill('500');
+	await page.clock.runFor(1_000);
+	await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+	expect(posts).toEqual([expect.stringContaining('/edit/budget/save')]);
+	const stored = await withDb((db) =>
+		db.query<{ data: { time_zone?: string; amount?: unknown } }>(
+			`select data from public.campaign_sections where campaign_id = $1 and section = 'budget'`,
+			[id]
+		)
+	);
+	expect(stored.rows[0]?.data).toMatchObject({ time_zone: 'UTC' });
+});
+
 test('two people edit one draft: the second is told what changed and keeps theirs', async ({
 	browser
 }) => {
