@@ -153,12 +153,29 @@ test('opening a step saves nothing until something is typed', async ({ page }) =
 	await expect(page.getByText('Saved', { exact: true })).toBeVisible();
 	expect(posts).toEqual([expect.stringContaining('/edit/budget/save')]);
 	const stored = await withDb((db) =>
-		db.query<{ data: { time_zone?: string; amount?: unknown } }>(
+		db.query<{ data: Record<string, unknown> }>(
 			`select data from public.campaign_sections where campaign_id = $1 and section = 'budget'`,
 			[id]
 		)
 	);
 	expect(stored.rows[0]?.data).toMatchObject({ time_zone: 'UTC' });
+
+	// Someone else saves the step without a time zone; reloading theirs starts from the same
+	// default, again without saving anything for it.
+	await withDb((db) =>
+		db.query(
+			`update public.campaign_sections set data = '{"amount": "700"}', revision = revision + 1
+			  where campaign_id = $1 and section = 'budget'`,
+			[id]
+		)
+	);
+	await page.getByLabel('Budget', { exact: true }).fill('600');
+	await page.clock.runFor(1_000);
+	await page.getByRole('link', { name: 'Reload theirs' }).click();
+	await expect(page.getByLabel('Budget', { exact: true })).toHaveValue('700');
+	await expect(page.getByLabel('Time zone')).toHaveValue('UTC');
+	await page.clock.runFor(5_000);
+	expect(posts).toHaveLength(2);
 });
 
 test('two people edit one draft: the second is told what changed and keeps theirs', async ({
