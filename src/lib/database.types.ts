@@ -3351,7 +3351,6 @@ export type Database = {
 					id: string;
 					influencer_id: string;
 					language: string | null;
-					last_run_id: string | null;
 					measured_at: string;
 					platform: Database['public']['Enums']['social_platform'];
 					profile_url: string | null;
@@ -3375,7 +3374,6 @@ export type Database = {
 					id?: string;
 					influencer_id: string;
 					language?: string | null;
-					last_run_id?: string | null;
 					measured_at?: string;
 					platform: Database['public']['Enums']['social_platform'];
 					profile_url?: string | null;
@@ -3398,7 +3396,6 @@ export type Database = {
 					id?: string;
 					influencer_id?: string;
 					language?: string | null;
-					last_run_id?: string | null;
 					measured_at?: string;
 					platform?: Database['public']['Enums']['social_platform'];
 					profile_url?: string | null;
@@ -3410,13 +3407,6 @@ export type Database = {
 						columns: ['influencer_id'];
 						isOneToOne: false;
 						referencedRelation: 'marketplace_influencers';
-						referencedColumns: ['id'];
-					},
-					{
-						foreignKeyName: 'marketplace_profiles_last_run_id_fkey';
-						columns: ['last_run_id'];
-						isOneToOne: false;
-						referencedRelation: 'data_runs';
 						referencedColumns: ['id'];
 					}
 				];

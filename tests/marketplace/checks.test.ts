@@ -198,6 +198,63 @@ describe('marketplace profile checks', () => {
 		});
 	});
 
+	it('checks countries and languages against the ISO lists, looked up by key', async () => {
+		// The JSON objects the checks ask hold exactly the lists' codes.
+		const { rows } = await client.query<{ countries: boolean; languages: boolean }>(
+			`select (select array_agg(k order by k) from jsonb_object_keys(private.iso_country_keys()) k)
+			          = (select array_agg(c order by c) from unnest(private.iso_countries()) c) as countries,
+			        (select array_agg(k order by k) from jsonb_object_keys(private.iso_language_keys()) k)
+			          = (select array_agg(c order by c) from unnest(private.iso_languages()) c) as languages`
+		);
+		expect(rows[0]).toEqual({ countries: true, languages: true });
+		const insert = (table: string, country: string | null, language: string | null) =>
+			table === 'influencers'
+				? client.query(
+						`insert into public.marketplace_influencers (key, display_name, country, language)
+						 values ($1, 'Iso', $2, $3)`,
+						[`iso-${++n}`, country, language]
+					)
+				: client.query(
+						`insert into public.marketplace_profiles (influencer_id, platform, external_id, handle,
+						   display_name, country, language)
+						 values ($1, $2::public.social_platform, $3, $4, 'Iso', $5, $6)`,
+						// One profile per platform per influencer: a platform per row.
+						[
+							influencerId,
+							['x', 'instagram', 'tiktok'][++n % 3],
+							`iso-${n}`,
+							`iso${n}`,
+							country,
+							language
+						]
+					);
+		for (const table of ['profiles', 'influencers']) {
+			await client.query('begin');
+			try {
+				// Known codes and no code are taken.
+				await insert(table, 'FR', 'fr');
+				await insert(table, 'ZW', 'zu');
+				await insert(table, null, null);
+			} finally {
+				await client.query('rollback');
+			}
+			// A code not in the list, in lower case, or a key JSON would match
+			// by containment rather than by key, is refused.
+			for (const [country, language, field] of [
+				['XX', 'fr', 'country'],
+				['fr', 'fr', 'country'],
+				['FR', 'xx', 'language'],
+				['FR', 'FR', 'language'],
+				['', 'fr', 'country']
+			] as const) {
+				await expect(insert(table, country, language)).rejects.toMatchObject({
+					code: '23514',
+					constraint: `marketplace_${table}_${field}_check`
+				});
+			}
+		}
+	});
+
 	it('calls no SQL function per row in its checks and generated columns', async () => {
 		// A SQL function with a SET clause is never inlined: each call runs as a
 		// query. Functions without arguments (the ISO lists) are folded once.

@@ -219,6 +219,28 @@ describe('idempotent ingestion', () => {
 		expect(rows).toEqual([{ profiles: '2', country: 'BE' }]);
 	});
 
+	it("attaches a new profile to the influencer its account's key already names (its old profile deleted)", async () => {
+		await deliver(run('kept-1', 'succeeded'), [profileItem(970)]);
+		const influencerOf = async (externalId: string) =>
+			(
+				await client.query<{ influencer_id: string }>(
+					'select influencer_id from public.marketplace_profiles where external_id = $1',
+					[externalId]
+				)
+			).rows[0]?.influencer_id;
+		const kept = await influencerOf('ig-970');
+		await client.query(`delete from public.marketplace_profiles where external_id = 'ig-970'`);
+		// A clean batch: the influencer keyed "instagram:ig-970" is found, not created twice.
+		const out = await deliver(run('kept-2', 'succeeded'), [profileItem(970), profileItem(971)]);
+		expect(out).toMatchObject({ profiles_created: 2, items_rejected: 0 });
+		expect(await influencerOf('ig-970')).toBe(kept);
+		expect(
+			await count(
+				`select count(*) n from public.marketplace_influencers where key in ('instagram:ig-970', 'instagram:ig-971')`
+			)
+		).toBe(2);
+	});
+
 	it('moves an influencer to the values of the profile that became its largest', async () => {
 		const influencerCountry = async () =>
 			(
@@ -276,11 +298,12 @@ describe('idempotent ingestion', () => {
 		} finally {
 			await client.query('commit');
 		}
-		// Still the run's data point and the run that last wrote it.
+		// Still the run's data point, and the measure the profiles show is its own.
 		expect(
 			await count(
 				`select count(*) n from public.marketplace_profiles p
-				   join public.data_runs r on r.id = p.last_run_id and r.run_id = 'hot-2'
+				   join public.marketplace_profile_metrics m on m.profile_id = p.id and m.measured_at = p.measured_at
+				   join public.data_runs r on r.id = m.run_id and r.run_id = 'hot-2'
 				  where p.external_id in ('ig-950', 'ig-951')`
 			)
 		).toBe(2);
