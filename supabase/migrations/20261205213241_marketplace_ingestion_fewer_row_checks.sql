@@ -90,7 +90,8 @@ alter table public.marketplace_profiles drop column last_run_id;
 -- Section: functions (ingestion)
 
 -- As in 20261205155558_marketplace_ingestion_plain_inserts.sql, without
--- last_run_id, and the new influencers' keys sorted byte-wise (see above).
+-- last_run_id, with the new influencers' keys sorted byte-wise, new profiles
+-- inserted largest first and history rows by profile id (see above).
 create or replace function private.data_run_write(p_run_id uuid, p_optimistic boolean)
 returns integer
 language plpgsql
@@ -250,8 +251,8 @@ comment on function private.data_run_write(uuid, boolean) is
   'Writes the staged items of a data run delivery (private.data_run_receive): influencers, profiles, metric history.';
 
 -- As in 20261205155558_marketplace_ingestion_plain_inserts.sql, except that
--- ISO codes are looked up by key (see above) and the optimistic path finds
--- duplicates by hashing.
+-- ISO codes are looked up by key, and the optimistic path finds duplicates by
+-- hashing and looks up influencers only by a key the provider gave (see above).
 create or replace function private.data_run_receive(p_run jsonb, p_items jsonb default '[]'::jsonb)
 returns jsonb
 language plpgsql
@@ -392,7 +393,7 @@ begin
                      coalesce(e.item->'audience'->'ages', '{}') as audience_ages,
                      coalesce(e.item->'audience'->'genders', '{}') as audience_genders,
                      coalesce(e.item->'audience'->'countries', '{}') as audience_countries,
-                     e.item ? 'influencer_key' as keyed
+                     e.item->>'influencer_key' is not null as keyed
                 from jsonb_array_elements(p_items) with ordinality as e(item, n)
               -- Each item read once (not once per field and join).
               offset 0) i
